@@ -1,0 +1,7 @@
+"""tinyjax.lax: the primitive set, mirroring `jax.lax` names and signatures."""
+from .elementwise import *  # noqa: F401,F403
+from .shapes import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .convolution import *  # noqa: F401,F403
+from . import linalg as linalg  # noqa: F401
