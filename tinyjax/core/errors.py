@@ -33,7 +33,10 @@ def user_location() -> str:
 
 
 def filter_traceback(tb):
-    """Drop tinyjax's own frames from a traceback chain, keeping the user's."""
+    """Drop tinyjax's own frames from a traceback chain, keeping the user's
+    (unless TINYJAX_TRACEBACK_FILTERING=off)."""
+    if os.environ.get("TINYJAX_TRACEBACK_FILTERING", "on") == "off":
+        return tb
     frames = []
     while tb is not None:
         if not _is_internal(tb.tb_frame.f_code.co_filename):
@@ -59,17 +62,28 @@ def api_boundary(fun):
         try:
             return fun(*args, **kwargs)
         except Exception as e:
-            if getattr(e, "_tinyjax_filtered", False):
-                raise
-            tb = filter_traceback(e.__traceback__)
-            try:
-                e._tinyjax_filtered = True
-            except Exception:
-                pass
-            raise e.with_traceback(tb) from e.__cause__
+            raise e.with_traceback(filter_traceback(e.__traceback__)) from e.__cause__
 
     wrapper.__wrapped__ = fun
     return wrapper
+
+
+def wrap_namespace(namespace: dict, package: str = "tinyjax") -> None:
+    """Put every public function of a module namespace behind `api_boundary`."""
+    import types
+    for name, obj in list(namespace.items()):
+        if (not name.startswith("_") and isinstance(obj, types.FunctionType)
+                and obj.__module__.startswith(package)
+                and not hasattr(obj, "__wrapped__")):
+            namespace[name] = api_boundary(obj)
+
+
+def reraise_filtered(e: Exception):
+    """Re-raise `e` with tinyjax's frames removed (for hot paths that cannot afford
+    a wrapper call)."""
+    if os.environ.get("TINYJAX_TRACEBACK_FILTERING", "on") == "off":
+        raise e
+    raise e.with_traceback(filter_traceback(e.__traceback__))
 
 
 class JAXTypeError(TypeError):

@@ -9,6 +9,11 @@ from .errors import JaxprTypeError
 from .trace import abstract_eval_rules
 
 
+# primitive -> function(params) -> the params to print (JAX hides some, e.g. shapes
+# already visible in the output type)
+pp_param_rules: dict = {}
+
+
 class Var:
     """A jaxpr variable. Names are given at print time, in order of appearance."""
 
@@ -165,7 +170,9 @@ def _fmt_param(v, namer, indent) -> str:
 def _pp_eqn(eqn: JaxprEqn, namer: _Namer, indent: int = 0, width: int = 80) -> str:
     ins = " ".join(namer(v) for v in eqn.invars)
     outs = " ".join(namer.binder(v) for v in eqn.outvars)
-    items = [f"{k}={_fmt_param(v, namer, indent)}" for k, v in sorted(eqn.params.items())]
+    shown = pp_param_rules.get(eqn.primitive)
+    params = shown(eqn.params) if shown is not None else eqn.params
+    items = [f"{k}={_fmt_param(v, namer, indent)}" for k, v in sorted(params.items())]
     params = f"[{' '.join(items)}]" if items else ""
     line = f"{outs} = {eqn.primitive.name}{params} {ins}".rstrip()
     if items and (len(line) + indent + 4 > width or "\n" in params):

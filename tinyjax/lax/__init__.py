@@ -5,3 +5,7 @@ from .indexing import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .convolution import *  # noqa: F401,F403
 from . import linalg as linalg  # noqa: F401
+
+from ..core.errors import wrap_namespace as _wrap_namespace
+
+_wrap_namespace(globals())

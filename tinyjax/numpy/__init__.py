@@ -194,3 +194,16 @@ euler_gamma = _np.euler_gamma
 inf = _np.inf
 nan = _np.nan
 newaxis = None
+
+# families written in their own modules (each lists its public names in __all__)
+from .indexing import *  # noqa: F403
+from .reductions import *  # noqa: F403
+from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403
+from .products import *  # noqa: F403
+from . import linalg as linalg
+from .polynomial import *  # noqa: F403
+
+from ..core.errors import wrap_namespace as _wrap_namespace
+
+_wrap_namespace(globals())

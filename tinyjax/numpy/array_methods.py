@@ -7,12 +7,14 @@ import numpy as np
 
 from ..core import dtypes
 from ..core.array import Array
+from ..core.errors import api_boundary, filter_traceback
 from ..core.trace import Tracer
 from .. import lax
 from . import ufuncs
 
 
 def _defer(name):
+    @api_boundary
     def method(self, *args, **kwargs):
         from .. import numpy as jnp
         return getattr(jnp, name)(self, *args, **kwargs)
@@ -28,12 +30,18 @@ def _binop(fn, swap=False):
         def op(self, other):
             if not isinstance(other, _ok):
                 return NotImplemented
-            return fn(other, self)
+            try:
+                return fn(other, self)
+            except Exception as e:
+                raise e.with_traceback(filter_traceback(e.__traceback__)) from e.__cause__
     else:
         def op(self, other):
             if not isinstance(other, _ok):
                 return NotImplemented
-            return fn(self, other)
+            try:
+                return fn(self, other)
+            except Exception as e:
+                raise e.with_traceback(filter_traceback(e.__traceback__)) from e.__cause__
     return op
 
 
@@ -118,15 +126,15 @@ def install(cls):
     cls.__abs__ = lambda self: ufuncs.absolute(self)
     cls.__invert__ = lambda self: ufuncs.bitwise_not(self)
     cls.__round__ = lambda self, ndigits=None: ufuncs.round(self, ndigits or 0)
-    cls.__getitem__ = _getitem
+    cls.__getitem__ = api_boundary(_getitem)
     cls.at = property(_at)
     cls.T = property(_T)
     cls.mT = property(_mT)
     cls.real = property(lambda self: self)
     cls.imag = property(lambda self: lax.full_like(self, 0))
-    cls.astype = _astype
-    cls.reshape = _reshape
-    cls.transpose = _transpose
+    cls.astype = api_boundary(_astype)
+    cls.reshape = api_boundary(_reshape)
+    cls.transpose = api_boundary(_transpose)
     cls.flatten = _defer("ravel")
     for name in _METHODS:
         setattr(cls, name, _defer(name))

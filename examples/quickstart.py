@@ -1,0 +1,48 @@
+"""tinyjax quickstart: NumPy-style eager computation and traced programs (jaxprs).
+
+Run with:  python examples/quickstart.py
+"""
+import numpy as np
+
+import tinyjax
+import tinyjax.numpy as jnp
+from tinyjax import lax
+
+
+def predict(w, b, x):
+    return jnp.tanh(x @ w + b)
+
+
+def loss(params, x, y):
+    w, b = params["w"], params["b"]
+    return jnp.mean((predict(w, b, x) - y) ** 2)
+
+
+def main():
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(8, 3)))
+    y = jnp.asarray(rng.normal(size=(8, 2)))
+    params = {"w": jnp.ones((3, 2)) * 0.1, "b": jnp.zeros(2)}
+
+    print("x.shape, dtype:", x.shape, x.dtype)
+    print("loss:", loss(params, x, y))
+    print("column means:", jnp.mean(x, axis=0))
+    print("sorted first row:", jnp.sort(x[0]))
+    print("functional update:", jnp.zeros(4).at[1:3].set(7.0))
+    print("einsum trace:", jnp.einsum("ii->", jnp.eye(3) * 2.0))
+    print("pytree leaves:", [a.shape for a in tinyjax.tree_util.tree_leaves(params)])
+
+    # The traced program of a function, printed the way JAX prints it.
+    print(tinyjax.make_jaxpr(lambda v: jnp.sin(v) * 2.0)(jnp.ones(3)))
+    print(tinyjax.make_jaxpr(loss)(params, x, y))
+    print(tinyjax.make_jaxpr(lambda v: lax.reduce_max(v, (0,)))(jnp.ones((4, 3))))
+
+    # Python control flow on traced values is an error that explains the fix.
+    try:
+        tinyjax.make_jaxpr(lambda v: v if v.sum() > 0 else -v)(jnp.ones(3))
+    except TypeError as e:
+        print("as expected:", type(e).__name__)
+
+
+if __name__ == "__main__":
+    main()
