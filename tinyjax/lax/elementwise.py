@@ -670,7 +670,7 @@ def _bitcast_rule(x, new_dtype):
 
 def _bitcast_impl(x, new_dtype):
     old, new = x.dtype.itemsize, new_dtype.itemsize
-    x = np.ascontiguousarray(x)
+    x = np.array(x, copy=None, order="C")
     if old == new:
         return x.view(new_dtype)
     if old > new:
@@ -691,7 +691,7 @@ def _reduce_precision_impl(x, exponent_bits, mantissa_bits):
     src_m = finfo.nmant
     src_e = _bits(x.dtype) - 1 - src_m
     u = np.dtype(f"u{x.dtype.itemsize}")
-    bits = np.ascontiguousarray(x).view(u).copy()
+    bits = np.array(x, copy=None, order="C").view(u).copy()
     one = u.type(1)
     if mantissa_bits < src_m:
         shift = u.type(src_m - mantissa_bits)

@@ -115,6 +115,11 @@ def _canonicalize_axis(axis, ndim: int) -> int:
     return axis + ndim if axis < 0 else axis
 
 
+def _contiguous(x: np.ndarray) -> np.ndarray:
+    # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
+    return x if x.flags.c_contiguous else np.array(x, order="C")
+
+
 def _user_dtype(dtype) -> np.dtype:
     return dtypes.canonicalize_dtype(dtype)
 
@@ -254,7 +259,7 @@ def _reshape_rule(x, *, new_sizes, dimensions):
 def _reshape_impl(x, *, new_sizes, dimensions):
     if dimensions is not None:
         x = np.transpose(x, dimensions)
-    return np.ascontiguousarray(x).reshape(new_sizes)
+    return _contiguous(x).reshape(new_sizes)
 
 
 reshape_p = def_primitive("reshape", _reshape_rule, _reshape_impl)
@@ -319,7 +324,7 @@ def _squeeze_rule(x, *, dimensions):
 
 squeeze_p = def_primitive(
     "squeeze", _squeeze_rule,
-    lambda x, *, dimensions: np.ascontiguousarray(np.squeeze(x, axis=dimensions)))
+    lambda x, *, dimensions: _contiguous(np.squeeze(x, axis=dimensions)))
 
 
 def squeeze(array, dimensions):
@@ -352,7 +357,7 @@ def _transpose_rule(x, *, permutation):
 
 transpose_p = def_primitive(
     "transpose", _transpose_rule,
-    lambda x, *, permutation: np.ascontiguousarray(np.transpose(x, permutation)))
+    lambda x, *, permutation: _contiguous(np.transpose(x, permutation)))
 
 
 def transpose(operand, permutation):
@@ -382,7 +387,7 @@ def _rev_rule(x, *, dimensions):
 
 rev_p = def_primitive(
     "rev", _rev_rule,
-    lambda x, *, dimensions: np.ascontiguousarray(np.flip(x, dimensions)) if dimensions
+    lambda x, *, dimensions: _contiguous(np.flip(x, dimensions)) if dimensions
     else x)
 
 
@@ -439,7 +444,7 @@ def _pad_impl(x, padding_value, *, padding_config):
         crop.append(slice(max(-lo, 0), n - max(-hi, 0)))
     out = np.full(grown, padding_value, dtype=x.dtype)
     out[tuple(place)] = x
-    return np.ascontiguousarray(out[tuple(crop)])
+    return _contiguous(out[tuple(crop)])
 
 
 pad_p = def_primitive("pad", _pad_rule, _pad_impl)

@@ -411,7 +411,9 @@ def _hurwitz64(s, q):
     good &= ~qinf
     ss = s[good]
     qq = q[good]
-    n = np.ceil(np.maximum(_ZETA_A - qq, 0.0))
+    # Shift far enough that the Euler-Maclaurin tail is negligible: the
+    # j-th correction scales like ((s + 2j) / (2 pi a))^(2j), so a ~ s.
+    n = np.ceil(np.maximum(np.clip(ss, _ZETA_A, 200.0) - qq, 0.0))
     too_far = n > _ZETA_MAX_SHIFT
     n = np.where(too_far, 0.0, n)
     total = np.zeros_like(ss)
@@ -419,9 +421,9 @@ def _hurwitz64(s, q):
     if nmax > 0:
         idx = np.arange(ss.size)
         for k in range(nmax):
-            if k >= 10 and (k & 63) == 0:
+            if (k & 63) == 0:
                 idx = idx[n[idx] > k]
-            sel = idx[n[idx] > k] if k >= 10 else idx
+            sel = idx[n[idx] > k]
             total[sel] += np.power(qq[sel] + k, -ss[sel])
     a = qq + n
     z = np.power(a, -ss)
@@ -460,8 +462,9 @@ def _polygamma64(n, x):
 
 
 # Coefficient tables computed (once, at import) with the zeta kernel above.
-_LG_COEF = _lg1p_poly_coeffs()
-_PSI_COEF = _psi_root_coeffs()
+with np.errstate(all="ignore"):
+    _LG_COEF = _lg1p_poly_coeffs()
+    _PSI_COEF = _psi_root_coeffs()
 
 
 # ---------------------------------------------------------------------------
@@ -477,6 +480,31 @@ def _lgamma1p64(a):
     sm = np.abs(a) <= 0.5
     out[sm] = _lgamma1p_small(a[sm])
     out[~sm] = _lgamma64(a[~sm] + 1.0)
+    return out
+
+
+def _log1pmx(e, ratio):
+    """log(1 + e) - e where ratio = 1 + e is given separately."""
+    out = np.log(ratio) - e
+    sm = np.abs(e) < 0.25
+    es = e[sm]
+    acc = np.zeros_like(es)
+    for k in range(40, 2, -1):
+        acc = (acc + ((-1.0) ** (k + 1)) / k) * es
+    out[sm] = (acc - 0.5) * es * es
+    return out
+
+
+def _log_gamma_prefix(a, x):
+    """log(x^a e^-x / Gamma(a + 1)), using Temme's form for a >= 10."""
+    out = np.empty_like(a)
+    big = a >= 10.0
+    ab, xb = a[big], x[big]
+    eta = (xb - ab) / ab
+    corr = _stirling_lgamma(ab) - ((ab - 0.5) * np.log(ab) - ab + _HALF_LOG_2PI)
+    out[big] = ab * _log1pmx(eta, xb / ab) - 0.5 * np.log(2.0 * math.pi * ab) - corr
+    sm = ~big
+    out[sm] = a[sm] * np.log(x[sm]) - x[sm] - _lgamma1p64(a[sm])
     return out
 
 
@@ -497,8 +525,7 @@ def _gamma_p_series(a, x):
             idx = idx[np.abs(t) > _EPS * 0.25 * np.abs(si)]
             if idx.size == 0:
                 break
-    logp = a * np.log(x) - x - _lgamma1p64(a)
-    return np.exp(logp) * s
+    return np.exp(_log_gamma_prefix(a, x)) * s
 
 
 def _gamma_q_small_a(a, x):
@@ -540,8 +567,7 @@ def _gamma_q_cf(a, x):
             idx = idx[np.abs(dl - 1.0) > _EPS]
             if idx.size == 0:
                 break
-    logp = a * np.log(x) - x - _lgamma64(a)
-    return np.exp(logp) * h
+    return np.exp(_log_gamma_prefix(a, x) + np.log(a)) * h
 
 
 def _igamma_pq(a, x):
