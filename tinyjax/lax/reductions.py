@@ -197,7 +197,12 @@ def _reduce_logical_rule(name):
 
 
 def _reduce_sum_impl(x, *, axes):
-    return np.sum(x, axis=axes, dtype=_acc_dtype(x.dtype)).astype(x.dtype)
+    if not axes:
+        return x
+    r = np.sum(x, axis=axes, dtype=_acc_dtype(x.dtype))
+    if x.dtype.kind == "f":
+        r = r + r.dtype.type(0)  # XLA starts from +0.0, so a sum of -0.0s is +0.0
+    return r.astype(x.dtype)
 
 
 reduce_sum_p = def_primitive("reduce_sum", _reduce_number_rule("reduce_sum"), _reduce_sum_impl)
@@ -394,8 +399,12 @@ def _traced_binop(computation, dtype):
 
 def _find_monoid(computation, dtype):
     table = _monoids()
+    # tinyjax.lax's public functions are wrapped (api_boundary): compare the originals
+    unwrapped = computation
+    while hasattr(unwrapped, "__wrapped__"):
+        unwrapped = unwrapped.__wrapped__
     for fn, prim, reducer, identity in table:
-        if computation is fn:
+        if unwrapped is fn:
             break
     else:
         prim = _traced_binop(computation, dtype)
@@ -544,8 +553,15 @@ def _cummin_fix(r, y, axis):
     return _fix_zero_sign(r, ~np.logical_or.accumulate(_neg_zeros(y), axis=axis))
 
 
+def _cumsum_fix(r, y, axis):
+    # XLA adds each window to +0.0 (-0.0 sums become +0.0), except for length-1 axes
+    if y.dtype.kind == "f" and y.shape[axis] > 1:
+        return r + r.dtype.type(0)
+    return r
+
+
 cumsum_p = def_primitive("cumsum", _cumulative_rule("cumsum"), _cumulative_impl(
-    lambda y, axis: np.add.accumulate(y, axis=axis, dtype=y.dtype)))
+    lambda y, axis: np.add.accumulate(y, axis=axis, dtype=y.dtype), _cumsum_fix))
 cumprod_p = def_primitive("cumprod", _cumulative_rule("cumprod"), _cumulative_impl(
     lambda y, axis: np.multiply.accumulate(y, axis=axis, dtype=y.dtype)))
 # np.maximum/np.minimum propagate NaN, as XLA's max/min do

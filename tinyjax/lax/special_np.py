@@ -133,8 +133,8 @@ def _erf64(x):
     fin = np.isfinite(xb)
     tail = np.zeros_like(xb)
     tail[fin] = _exp_neg_sq(xb[fin]) * _erfcx_cf(xb[fin])
-    out[big] = np.copysign(1.0 - tail, x[big])
-    return out  # NaN falls into `big` and propagates
+    out[big] = np.where(np.isnan(x[big]), np.nan, np.copysign(1.0 - tail, x[big]))
+    return out
 
 
 def _erfc64(x):
@@ -501,7 +501,7 @@ def _log_gamma_prefix(a, x):
     big = a >= 10.0
     ab, xb = a[big], x[big]
     eta = (xb - ab) / ab
-    corr = _stirling_lgamma(ab) - ((ab - 0.5) * np.log(ab) - ab + _HALF_LOG_2PI)
+    corr = _stirling_corr(ab)
     out[big] = ab * _log1pmx(eta, xb / ab) - 0.5 * np.log(2.0 * math.pi * ab) - corr
     sm = ~big
     out[sm] = a[sm] * np.log(x[sm]) - x[sm] - _lgamma1p64(a[sm])
@@ -636,6 +636,51 @@ def _betacf(a, b, x):
     return h
 
 
+def _stirling_corr(x):
+    """lgamma(x) - ((x - 0.5) log x - x + log(2 pi)/2) for x >= 8."""
+    r = 1.0 / x
+    r2 = r * r
+    s = np.zeros_like(x)
+    for k in range(10, 0, -1):
+        s = s * r2 + _BERN[k - 1] / (2 * k * (2 * k - 1))
+    return s * r
+
+
+def _log_beta_prefix(a, b, x, lx, ly):
+    """log(x^a y^b / B(a, b)), y = 1 - x, with lx = log x and ly = log y.
+
+    For a, b >= 10 the Stirling form is used: with x0 = a/(a+b),
+    a log(x/x0) + b log(y/y0) = a*log1pmx(e1) + b*log1pmx(e2) exactly
+    (because a*e1 + b*e2 = 0), which avoids the cancellation between
+    a*log(x) + b*log(y) and log B(a, b) for large parameters.
+    """
+    out = np.empty_like(a)
+    big = (a >= 10.0) & (b >= 10.0)
+    ab, bb, xb = a[big], b[big], x[big]
+    lxb, lyb = lx[big], ly[big]
+    apb = ab + bb
+    x0 = ab / apb
+    y0 = bb / apb
+    d = xb - x0
+    e1 = d / x0
+    e2 = -d / y0
+    t1 = _log1pmx(e1, xb / x0)
+    t2 = _log1pmx(e2, (1.0 - xb) / y0)
+    # For larger |e| use the logs that were passed in (more accurate at the ends)
+    far1 = np.abs(e1) >= 0.25
+    t1[far1] = (lxb - np.log(x0))[far1] - e1[far1]
+    far2 = np.abs(e2) >= 0.25
+    t2[far2] = (lyb - np.log(y0))[far2] - e2[far2]
+    cc = _stirling_corr(ab) + _stirling_corr(bb) - _stirling_corr(apb)
+    out[big] = (ab * t1 + bb * t2 + 0.5 * (np.log(ab) + np.log(bb) - np.log(apb))
+                - _HALF_LOG_2PI - cc)
+    sm = ~big
+    a2, b2 = a[sm], b[sm]
+    lbeta = _lgamma64(a2) + _lgamma64(b2) - _lgamma64(a2 + b2)
+    out[sm] = a2 * lx[sm] + b2 * ly[sm] - lbeta
+    return out
+
+
 def _betainc64(a, b, x):
     out = np.full_like(x, np.nan)
     valid = (a > 0) & (b > 0) & (x >= 0) & (x <= 1)
@@ -652,9 +697,9 @@ def _betainc64(a, b, x):
     X = np.where(swap, y, xv)
     LX = np.where(swap, ly, lx)
     LY = np.where(swap, lx, ly)
-    lbeta = _lgamma64(A) + _lgamma64(B) - _lgamma64(A + B)
-    front = np.exp(A * LX + B * LY - lbeta) / A
+    front = np.exp(_log_beta_prefix(A, B, X, LX, LY)) / A
     r = front * _betacf(A, B, X)
+    r = np.where(front == 0.0, 0.0, r)
     out[g] = np.where(swap, 1.0 - r, r)
     return out
 

@@ -43,7 +43,7 @@ def full(shape, fill_value, dtype=None, *, device=None):
     shape = canonical_shape(shape)
     fill = asarray(fill_value, dtype)
     if fill.ndim == 0:
-        return lax.full(shape, fill, fill.dtype if dtype is None else _dtype(dtype))
+        return lax.full(shape, fill) if dtype is None else lax.full(shape, fill, _dtype(dtype))
     return broadcast_to(fill, shape)
 
 
@@ -79,7 +79,7 @@ def _like_dtype(a, dtype):
 
 
 def _like_weak(a, dtype):
-    return dtype is None and bool(getattr(a, "weak_type", False))
+    return dtype is None and dtypes.is_weakly_typed(a)
 
 
 def full_like(a, fill_value, dtype=None, shape=None, *, device=None):

@@ -350,9 +350,11 @@ right_shift = bitwise_right_shift = _two("right_shift", _right_shift)
 
 
 def bitwise_count(x, /):
-    """Number of 1 bits in |x| (as numpy.bitwise_count)."""
+    """Number of 1 bits in |x| (as numpy.bitwise_count), as uint8."""
     (x,) = promote_dtypes(x)
-    return lax.population_count(absolute(x))
+    if x.dtype.kind not in "iub":
+        raise type_error(f"jnp.bitwise_count requires integer arguments, got {x.dtype.name}")
+    return lax.convert_element_type(lax.population_count(absolute(x)), np.uint8)
 
 
 # -- float classification
