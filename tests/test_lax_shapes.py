@@ -21,7 +21,7 @@ DTYPES = [np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32,
 NUMERIC = [d for d in DTYPES if d is not np.bool_]
 X64_DTYPES = [np.int64, np.uint64, np.float64]
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=25, deadline=None)
 
 shapes = st.lists(st.integers(0, 4), min_size=0, max_size=4).map(tuple)
 dtypes_ = st.sampled_from(DTYPES)
@@ -411,7 +411,7 @@ def test_concatenate_single_and_weak():
 # ----------------------------------------------------------------------------- iota
 
 @SETTINGS
-@given(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple),
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=3).map(tuple),
        st.data(), st.sampled_from(NUMERIC))
 def test_broadcasted_iota(shape, data, dtype):
     dim = data.draw(st.integers(0, len(shape) - 1))
@@ -440,20 +440,10 @@ FILLS = [0, 1, -1, 300, 2**40, 2.5, -2.7, 0.1, float("inf"), float("nan"), True,
          np.array(4, np.int16)]
 
 
-def _skip_jax_quirk(fill, dtype):
-    # JAX converts NumPy float scalars to ints with NumPy's (undefined) cast of
-    # inf/nan; tinyjax uses XLA's conversion everywhere (nan -> 0, saturate).
-    return (isinstance(fill, (np.floating, float)) and not np.isfinite(fill)
-            and dtype is not None and np.dtype(dtype).kind in "iu" and isinstance(
-                fill, np.floating))
-
-
 @pytest.mark.parametrize("fill", FILLS, ids=repr)
 @pytest.mark.parametrize("dtype", [None] + DTYPES)
 def test_full_vs_jax(fill, dtype):
     jax = jax_or_skip()
-    if _skip_jax_quirk(fill, dtype):
-        pytest.skip("NumPy-cast quirk of JAX")
     shape = (2, 3)
     out = lax.full(shape, fill, dtype)
     check_vs_jax(out, jax.lax.full(shape, fill, dtype))
@@ -473,6 +463,9 @@ def test_full_and_full_like_vs_numpy():
     check(lax.full((2,), float("nan"), np.int32), [0, 0], np.int32)
     check(lax.full((2,), 300, np.int8), [44, 44], np.int8)  # Python ints wrap, as in JAX
     check(lax.full((2,), -1, np.uint8), [255, 255], np.uint8)
+    # XLA's conversion for NumPy float scalars too (JAX 0.10 casts those with
+    # NumPy, whose out-of-range float -> int cast is undefined: INT_MIN here).
+    check(lax.full((2,), np.float32(1e10), np.int32), [2**31 - 1] * 2, np.int32)
     x = np.arange(4, dtype=np.uint16).reshape(2, 2)
     check(lax.full_like(x, 9), np.full((2, 2), 9, np.uint16))
     check(lax.full_like(x, 9, np.float32, (3,)), np.full(3, 9, np.float32))
@@ -641,6 +634,9 @@ JAXPR_CASES = [
     ("bid", lambda L, x: L.broadcast_in_dim(x, (4, 2, 3), (1, 2)), (J,)),
     ("bid_transposing", lambda L, x: L.broadcast_in_dim(x, (3, 5, 2), (2, 0)), (J,)),
     ("bid_identity", lambda L, x: L.broadcast_in_dim(x, (2, 3), (0, 1)), (J,)),
+    ("bid_identity_numpy", lambda L, x: L.broadcast_in_dim(J, (2, 3), (0, 1)), (J,)),
+    ("expand_dims_numpy", lambda L, x: L.expand_dims(J, ()), (J,)),
+    ("transpose_numpy", lambda L, x: L.transpose(J, (0, 1)), (J,)),
     ("bid_weak_scalar", lambda L, x: L.broadcast_in_dim(x, (2,), ()), (1.0,)),
     ("broadcast", lambda L, x: L.broadcast(x, (5,)), (J,)),
     ("broadcast_to_rank", lambda L, x: L.broadcast_to_rank(x, 4), (J,)),

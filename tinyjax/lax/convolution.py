@@ -133,18 +133,20 @@ def _index_tuple(x, what: str) -> tuple:
         raise type_error(f"{what} must be a sequence of integers, got {x!r}") from None
 
 
-def _compute_dtype(in_dtypes, out_dtype: np.dtype) -> np.dtype:
-    """The dtype a contraction accumulates in before rounding to `out_dtype`."""
+def _compute_dtype(in_dtype: np.dtype, out_dtype: np.dtype) -> np.dtype:
+    """The dtype a contraction of `in_dtype` operands accumulates in before
+    rounding to `out_dtype` (XLA CPU: half precision accumulates in float32)."""
     if out_dtype.kind == "f":
-        return np.dtype(np.float32) if out_dtype == np.float16 else out_dtype
-    if any(d.kind == "f" for d in in_dtypes):  # float inputs, integer/bool output
-        widest = max((d for d in in_dtypes if d.kind == "f"), key=lambda d: d.itemsize)
-        return np.dtype(np.float32) if widest == np.float16 else widest
+        wide = max([out_dtype] + ([in_dtype] if in_dtype.kind == "f" else []),
+                   key=lambda d: d.itemsize)
+        return np.dtype(np.float32) if wide.itemsize < 4 else wide
+    if in_dtype.kind == "f":  # float operands, integer/bool output: convert at the end
+        return np.dtype(np.float32) if in_dtype.itemsize < 4 else in_dtype
     # Integers and bools: exact arithmetic modulo 2**64, then wrap to the output.
     return np.dtype(np.int64)
 
 
-def _finish(acc: np.ndarray, in_dtypes, out_dtype: np.dtype) -> np.ndarray:
+def _finish(acc: np.ndarray, out_dtype: np.dtype) -> np.ndarray:
     """Round/wrap the accumulator to the output dtype with XLA's conversions."""
     if out_dtype == np.bool_:
         return acc != 0
@@ -154,8 +156,8 @@ def _finish(acc: np.ndarray, in_dtypes, out_dtype: np.dtype) -> np.ndarray:
 
 
 def _dilate_and_pad(x: np.ndarray, axes, pads, interior, fill) -> np.ndarray:
-    """lax.pad on `axes` of `x`: interior padding (dilation - 1) then low/high
-    padding, where negative padding crops."""
+    """lax.pad on `axes` of `x`: interior padding (dilation - 1), then low/high
+    padding, where negative padding crops what the padded array holds."""
     x = np.asarray(x)
     if any(d > 0 for d in interior):
         shape = list(x.shape)
@@ -167,17 +169,16 @@ def _dilate_and_pad(x: np.ndarray, axes, pads, interior, fill) -> np.ndarray:
         out = np.full(shape, fill, x.dtype)
         out[tuple(index)] = x
         x = out
-    if any(lo < 0 or hi < 0 for lo, hi in pads):
-        index = [slice(None)] * x.ndim
-        for ax, (lo, hi) in zip(axes, pads):
-            n = x.shape[ax]
-            index[ax] = slice(max(-lo, 0), n - max(-hi, 0))
-        x = x[tuple(index)]
     if any(lo > 0 or hi > 0 for lo, hi in pads):
         width = [(0, 0)] * x.ndim
         for ax, (lo, hi) in zip(axes, pads):
             width[ax] = (max(lo, 0), max(hi, 0))
         x = np.pad(x, width, constant_values=np.asarray(fill, x.dtype))
+    if any(lo < 0 or hi < 0 for lo, hi in pads):  # crop after padding, as lax.pad
+        index = [slice(None)] * x.ndim
+        for ax, (lo, hi) in zip(axes, pads):
+            index[ax] = slice(max(-lo, 0), x.shape[ax] - max(-hi, 0))
+        x = x[tuple(index)]
     return x
 
 
@@ -285,7 +286,12 @@ def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
     (lc, rc), (lb, rb) = dimension_numbers
     out_dtype = _dot_result_dtype("lax.dot_general", lhs.dtype, rhs.dtype,
                                   preferred_element_type)
-    acc_dtype = _compute_dtype((lhs.dtype, rhs.dtype), out_dtype)
+    if lhs.dtype != rhs.dtype:
+        # Mixed operand dtypes: XLA's CPU lowering converts both to the output
+        # dtype first (so a float operand of an integer dot is truncated).
+        lhs = _ew.convert_values(lhs, out_dtype)
+        rhs = _ew.convert_values(rhs, out_dtype)
+    acc_dtype = _compute_dtype(lhs.dtype, out_dtype)
     lfree = [d for d in range(lhs.ndim) if d not in lc and d not in lb]
     rfree = [d for d in range(rhs.ndim) if d not in rc and d not in rb]
     batch_shape = tuple(lhs.shape[d] for d in lb)
@@ -300,7 +306,7 @@ def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
     b = np.transpose(rhs, tuple(rb) + tuple(rc) + tuple(rfree)).astype(acc_dtype)
     out = np.matmul(a.reshape(nb, m, k), b.reshape(nb, k, n))
     out = out.reshape(batch_shape + lfree_shape + rfree_shape)
-    return _finish(out, (lhs.dtype, rhs.dtype), out_dtype)
+    return _finish(out, out_dtype)
 
 
 dot_general_p = def_primitive("dot_general", _dot_general_rule, _dot_general_impl)
@@ -643,7 +649,7 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
                preferred_element_type=None):
     lsp, rsp, osp = dimension_numbers
     out_dtype = lhs.dtype if preferred_element_type is None else preferred_element_type
-    acc_dtype = _compute_dtype((lhs.dtype,), out_dtype)
+    acc_dtype = _compute_dtype(lhs.dtype, out_dtype)
     nsp = lhs.ndim - 2
     spatial = tuple(range(2, 2 + nsp))
     # Canonical layouts: lhs (N, C, *spatial), rhs (O, I, *window).
@@ -685,7 +691,7 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
             res = res.reshape((G, N) + out_sp + (O // G,))
             res = np.moveaxis(res, 0, -2).reshape((N,) + out_sp + (O,))
         out = np.moveaxis(res, -1, 1)  # (N', O, *out)
-    out = _finish(out, (lhs.dtype,), out_dtype)
+    out = _finish(out, out_dtype)
     return np.transpose(out, np.argsort(osp))
 
 

@@ -476,8 +476,23 @@ sub_p, sub = _binop("sub", np.subtract, NUMERIC)
 mul_p, mul = _binop("mul", np.multiply, NUMERIC)
 div_p, div = _binop("div", _int_div, NUMERIC)
 rem_p, rem = _binop("rem", _rem, NUMERIC)
-max_p, max = _binop("max", np.maximum, ANY)
-min_p, min = _binop("min", np.minimum, ANY)
+def _zero_signed(np_fn, zero_pick):
+    # NumPy's maximum/minimum return either operand for (+0.0, -0.0); XLA gives +0.0
+    # for max and -0.0 for min.
+    def fn(x, y):
+        out = np_fn(x, y)
+        if x.dtype.kind == "f":
+            both_zero = (x == 0) & (y == 0)
+            if np.any(both_zero):
+                out = np.where(both_zero, zero_pick(x, y), out)
+        return out
+    return fn
+
+
+max_p, max = _binop("max", _zero_signed(np.maximum, lambda x, y: np.where(
+    np.signbit(x) & np.signbit(y), -0.0, 0.0).astype(x.dtype)), ANY)
+min_p, min = _binop("min", _zero_signed(np.minimum, lambda x, y: np.where(
+    np.signbit(x) | np.signbit(y), -0.0, 0.0).astype(x.dtype)), ANY)
 atan2_p, atan2 = _binop("atan2", np.arctan2, FLOAT)
 nextafter_p, nextafter = _binop("nextafter", np.nextafter, FLOAT)
 and_p, bitwise_and = _binop("and", _logical(np.logical_and, np.bitwise_and), INT_OR_BOOL)

@@ -37,6 +37,7 @@ from ._base import (
     type_error,
     value_error,
 )
+from .shapes import expand_dims, squeeze
 
 __all__ = [
     'GatherDimensionNumbers',
@@ -71,13 +72,6 @@ __all__ = [
 ]
 
 _slice_builtin = slice  # `slice` below is the lax function
-
-
-def _shapes():
-    # lax.shapes is a sibling module imported before this one by lax/__init__;
-    # looked up at call time so the two modules stay independent.
-    from . import shapes
-    return shapes
 
 
 def _int_tuple(seq, what: str) -> tuple:
@@ -188,7 +182,7 @@ def index_in_dim(operand, index: int, axis: int = 0, keepdims: bool = True):
     if not 0 <= wrapped < d:
         raise IndexError(f"index {index} is out of bounds for axis {axis} with size {d}")
     out = slice_in_dim(operand, wrapped, wrapped + 1, 1, axis)
-    return out if keepdims else _shapes().squeeze(out, (axis,))
+    return out if keepdims else squeeze(out, (axis,))
 
 
 # ============================================================================= dynamic_slice
@@ -240,7 +234,7 @@ def _dynamic_slice_impl(operand, *starts, slice_sizes):
 dynamic_slice_p = def_primitive("dynamic_slice", _dynamic_slice_rule, _dynamic_slice_impl)
 
 
-def _split_starts(start_indices, ndim):
+def _split_starts(start_indices):
     """A sequence of scalars, or a 1-D array, as a list of scalar index values."""
     if isinstance(start_indices, (Array, Tracer, np.ndarray)):
         if np.ndim(start_indices) != 1:
@@ -249,8 +243,7 @@ def _split_starts(start_indices, ndim):
         if isinstance(start_indices, np.ndarray):
             return list(start_indices)
         arr = start_indices
-        sq = _shapes().squeeze
-        return [sq(slice(arr, (k,), (k + 1,)), (0,)) for k in range(arr.shape[0])]
+        return [squeeze(slice(arr, (k,), (k + 1,)), (0,)) for k in range(arr.shape[0])]
     return list(start_indices)
 
 
@@ -283,7 +276,7 @@ def _normalize_start(i, d: int, allow_negative: bool):
 
 
 def _dynamic_starts(operand, start_indices, allow_negative_indices, name):
-    starts = _split_starts(start_indices, operand.ndim)
+    starts = _split_starts(start_indices)
     if len(starts) != operand.ndim:
         raise value_error(
             f"Length of slice indices must match number of operand dimensions "
@@ -349,7 +342,7 @@ def dynamic_index_in_dim(operand, index, axis: int = 0, keepdims: bool = True, *
     axis = canonical_axis(axis, operand.ndim)
     out = dynamic_slice_in_dim(operand, index, 1, axis,
                                allow_negative_indices=allow_negative_indices)
-    return out if keepdims else _shapes().squeeze(out, (axis,))
+    return out if keepdims else squeeze(out, (axis,))
 
 
 # ----------------------------------------------------------------------------- dynamic_update_slice
@@ -428,7 +421,7 @@ def dynamic_update_index_in_dim(operand, update, index, axis: int, *,
     update = asarray(update)
     axis = canonical_axis(axis, operand.ndim)
     if update.ndim == operand.ndim - 1:
-        update = _shapes().expand_dims(update, (axis,))
+        update = expand_dims(update, (axis,))
     return dynamic_update_slice_in_dim(operand, update, index, axis,
                                        allow_negative_indices=allow_negative_indices)
 
@@ -476,8 +469,8 @@ class GatherDimensionNumbers:
     start_index_map: the operand dim each component of an index vector indexes.
     operand_batching_dims / start_indices_batching_dims: paired batch dims.
 
-    >>> GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(0,),
-    ...                        start_index_map=(0,))
+    >>> dn = GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(0,),
+    ...                             start_index_map=(0,))
     """
     offset_dims: tuple
     collapsed_slice_dims: tuple
@@ -504,8 +497,8 @@ class ScatterDimensionNumbers:
     scatter_dims_to_operand_dims: the operand dim each index-vector component indexes.
     operand_batching_dims / scatter_indices_batching_dims: paired batch dims.
 
-    >>> ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
-    ...                         scatter_dims_to_operand_dims=(0,))
+    >>> dn = ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
+    ...                              scatter_dims_to_operand_dims=(0,))
     """
     update_window_dims: tuple
     inserted_window_dims: tuple
@@ -587,7 +580,8 @@ def _gather_rule(operand, indices, *, dimension_numbers, slice_sizes, indices_ar
     dn = dimension_numbers
     shape = operand.shape
     rank = len(shape)
-    _check_index_vector("gather", indices, dn.start_index_map, "start_index_map", rank)
+    if indices.dtype.kind not in "iu":
+        raise value_error("indices must have an integer type")
     batch_shape = indices.shape[:-1]
     out_rank = len(dn.offset_dims) + len(batch_shape)
     for d in dn.offset_dims:
@@ -597,6 +591,7 @@ def _gather_rule(operand, indices, *, dimension_numbers, slice_sizes, indices_ar
                 f"got {d}, but should have been in [0, {out_rank})")
     if not _is_sorted_unique(dn.offset_dims):
         raise type_error(f"offset_dims in gather op must be sorted; got {dn.offset_dims}")
+    _check_index_vector("gather", indices, dn.start_index_map, "start_index_map", rank)
     _check_dims("gather", "collapsed_slice_dims", dn.collapsed_slice_dims, rank)
     if not _is_sorted_unique(dn.collapsed_slice_dims):
         raise type_error(

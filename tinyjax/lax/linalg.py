@@ -89,7 +89,7 @@ def _per_matrix(fn, x, nan_shapes):
     except np.linalg.LinAlgError:
         pass
     batch = x.shape[:-2]
-    flat = x.reshape((-1,) + x.shape[-2:])
+    flat = x.reshape((int(np.prod(batch, dtype=np.int64)),) + x.shape[-2:])
     outs = [np.full((flat.shape[0],) + s, np.nan, x.dtype) for s in nan_shapes]
     for i in range(flat.shape[0]):
         try:
@@ -254,8 +254,8 @@ def _lu_impl(x):
     batch = x.shape[:-2]
     m, n = x.shape[-2:]
     k = min(m, n)
-    a = x.astype(_work_dtype(x.dtype)).reshape((-1, m, n)).copy()
-    nb = a.shape[0]
+    nb = int(np.prod(batch, dtype=np.int64))
+    a = x.astype(_work_dtype(x.dtype)).reshape((nb, m, n)).copy()
     perm = np.tile(np.arange(m, dtype=np.int32), (nb, 1))
     pivots = np.zeros((nb, k), np.int32)
     rows = np.arange(nb)
@@ -317,8 +317,8 @@ def _lu_pivots_to_permutation_rule(pivots, *, permutation_size):
 def _lu_pivots_to_permutation_impl(pivots, *, permutation_size):
     batch = pivots.shape[:-1]
     k = pivots.shape[-1]
-    piv = pivots.reshape(-1, k).astype(np.int64)
-    nb = piv.shape[0]
+    nb = int(np.prod(batch, dtype=np.int64))
+    piv = pivots.reshape(nb, k).astype(np.int64)
     perm = np.tile(np.arange(permutation_size, dtype=np.int32), (nb, 1))
     rows = np.arange(nb)
     for i in range(k):

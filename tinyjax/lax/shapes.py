@@ -180,10 +180,11 @@ def broadcast_in_dim(operand, shape, broadcast_dimensions):
     """
     shape = _static_ints(shape, "broadcast_in_dim", "shape")
     dims = _static_ints(broadcast_dimensions, "broadcast_in_dim", "broadcast_dimensions")
-    # JAX returns the operand itself here (eagerly, and by forwarding in jaxprs).
-    if _is_array(operand) and tuple(operand.shape) == shape and dims == tuple(range(len(shape))):
+    operand = asarray(operand)
+    # The identity: JAX forwards the operand (its jaxprs have no equation for it).
+    if tuple(operand.shape) == shape and dims == tuple(range(len(shape))):
         return operand
-    return broadcast_in_dim_p.bind(asarray(operand), shape=shape, broadcast_dimensions=dims)
+    return broadcast_in_dim_p.bind(operand, shape=shape, broadcast_dimensions=dims)
 
 
 def broadcast(operand, sizes):

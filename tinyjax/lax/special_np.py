@@ -65,8 +65,13 @@ _FACTORIALS = np.array([float(math.factorial(k)) for k in range(171)])
 # dtype / shape plumbing
 # ---------------------------------------------------------------------------
 
-def _result_dtype(arrs):
-    dts = [a.dtype for a in arrs if a.dtype.kind not in "biu"]
+def _result_dtype(args, arrs):
+    """Floating result dtype.  Python scalars/lists are "weak": they do not
+    promote explicit numpy arrays (so polygamma(1.0, float32_array) stays
+    float32).  Integer/bool-only inputs give float64."""
+    strong = [a.dtype for a, o in zip(arrs, args)
+              if isinstance(o, (np.ndarray, np.generic)) and a.dtype.kind not in "biu"]
+    dts = strong or [a.dtype for a in arrs if a.dtype.kind not in "biu"]
     if not dts:
         return np.dtype(np.float64)
     try:
@@ -78,7 +83,7 @@ def _result_dtype(arrs):
 def _prep(*args):
     """Broadcast, flatten to 1-D float64; returns (flat arrays, shape, dtype)."""
     arrs = [np.asarray(a) for a in args]
-    dt = _result_dtype(arrs)
+    dt = _result_dtype(args, arrs)
     bs = np.broadcast_arrays(*arrs)
     shape = bs[0].shape
     flat = [np.array(b, dtype=np.float64).reshape(-1) for b in bs]
@@ -86,7 +91,8 @@ def _prep(*args):
 
 
 def _finish(r, shape, dt):
-    return np.asarray(r, dtype=np.float64).reshape(shape).astype(dt)
+    with np.errstate(all="ignore"):  # e.g. overflow when casting to float16
+        return np.asarray(r, dtype=np.float64).reshape(shape).astype(dt)
 
 
 # ---------------------------------------------------------------------------
@@ -185,7 +191,7 @@ def _log_ndtr64(x):
     out[neg] = np.log(_ndtr64(x[neg]))
     pos = ~(lo | neg)  # x >= 0 and NaN
     out[pos] = np.log1p(-_ndtr64(-x[pos]))
-    return out
+    return out + 0.0  # log_ndtr(+inf) = +0.0
 
 
 def _inv_erf_pos(t, c):
@@ -327,7 +333,7 @@ def _lgamma64(x):
     neg = fin & ~pole & (x <= -0.5)
     xn = x[neg]
     out[neg] = _LOGPI - _log_abs_sinpi(xn) - _lgamma_pos(1.0 - xn)
-    return out
+    return out + 0.0  # no negative zeros
 
 
 def _psi_root_coeffs():
@@ -646,7 +652,7 @@ def _stirling_corr(x):
     return s * r
 
 
-def _log_beta_prefix(a, b, x, lx, ly):
+def _log_beta_prefix(a, b, x, y, lx, ly):
     """log(x^a y^b / B(a, b)), y = 1 - x, with lx = log x and ly = log y.
 
     For a, b >= 10 the Stirling form is used: with x0 = a/(a+b),
@@ -656,16 +662,17 @@ def _log_beta_prefix(a, b, x, lx, ly):
     """
     out = np.empty_like(a)
     big = (a >= 10.0) & (b >= 10.0)
-    ab, bb, xb = a[big], b[big], x[big]
+    ab, bb, xb, yb = a[big], b[big], x[big], y[big]
     lxb, lyb = lx[big], ly[big]
     apb = ab + bb
     x0 = ab / apb
     y0 = bb / apb
-    d = xb - x0
+    # d = x - x0 = y0 - y, taken from whichever of x, y is the accurate one
+    d = np.where(xb < 0.5, xb - x0, y0 - yb)
     e1 = d / x0
     e2 = -d / y0
     t1 = _log1pmx(e1, xb / x0)
-    t2 = _log1pmx(e2, (1.0 - xb) / y0)
+    t2 = _log1pmx(e2, yb / y0)
     # For larger |e| use the logs that were passed in (more accurate at the ends)
     far1 = np.abs(e1) >= 0.25
     t1[far1] = (lxb - np.log(x0))[far1] - e1[far1]
@@ -676,8 +683,20 @@ def _log_beta_prefix(a, b, x, lx, ly):
                 - _HALF_LOG_2PI - cc)
     sm = ~big
     a2, b2 = a[sm], b[sm]
-    lbeta = _lgamma64(a2) + _lgamma64(b2) - _lgamma64(a2 + b2)
-    out[sm] = a2 * lx[sm] + b2 * ly[sm] - lbeta
+    out[sm] = a2 * lx[sm] + b2 * ly[sm] - _lbeta_small(a2, b2)
+    return out
+
+
+def _lbeta_small(a, b):
+    """log B(a, b) when min(a, b) < 10 (large max handled via Stirling)."""
+    p = np.minimum(a, b)
+    q = np.maximum(a, b)
+    out = _lgamma64(a) + _lgamma64(b) - _lgamma64(a + b)
+    big = q >= 10.0
+    pb, qb = p[big], q[big]
+    pq = pb + qb
+    out[big] = (_lgamma64(pb) - (qb - 0.5) * np.log1p(pb / qb) - pb * np.log(pq)
+                + pb + _stirling_corr(qb) - _stirling_corr(pq))
     return out
 
 
@@ -690,14 +709,15 @@ def _betainc64(a, b, x):
     av, bv, xv = a[g], b[g], x[g]
     lx = np.log(xv)
     ly = np.log1p(-xv)
-    y = 1.0 - xv
+    y = 1.0 - xv  # exact where it matters (xv >= 0.5)
     swap = xv > (av + 1.0) / (av + bv + 2.0)
     A = np.where(swap, bv, av)
     B = np.where(swap, av, bv)
     X = np.where(swap, y, xv)
+    Y = np.where(swap, xv, y)
     LX = np.where(swap, ly, lx)
     LY = np.where(swap, lx, ly)
-    front = np.exp(_log_beta_prefix(A, B, X, LX, LY)) / A
+    front = np.exp(_log_beta_prefix(A, B, X, Y, LX, LY)) / A
     r = front * _betacf(A, B, X)
     r = np.where(front == 0.0, 0.0, r)
     out[g] = np.where(swap, 1.0 - r, r)

@@ -87,6 +87,10 @@ def _check_slice_part(v, idx):
         raise TypeError(f"slice indices must be integers or None, got {idx}") from None
 
 
+def _mask(m: np.ndarray):
+    return _ScalarBool(bool(m)) if m.ndim == 0 else ("mask", m)
+
+
 def _parse_entry(e, pos):
     """One element of an index tuple, canonicalized: None, Ellipsis, slice, Python int,
     _ScalarBool, an integer Array/Tracer, or ('mask', np.ndarray of bool)."""
@@ -109,7 +113,7 @@ def _parse_entry(e, pos):
         e = asarray(e)
     elif isinstance(e, (np.ndarray, np.generic)):
         if e.dtype.kind == "b":
-            return ("mask", np.asarray(e))
+            return _mask(np.asarray(e))
         if e.dtype.kind not in "iu":
             raise TypeError(
                 f"Indexer must have integer or boolean type, got indexer with type "
@@ -128,8 +132,8 @@ def _parse_entry(e, pos):
             c = e.to_concrete_value()
             if c is None:
                 raise NonConcreteBooleanIndexError(e)
-            return ("mask", np.asarray(c))
-        return ("mask", np.asarray(e))
+            return _mask(np.asarray(c))
+        return _mask(np.asarray(e))
     if e.dtype.kind not in "iu":
         raise TypeError(
             f"Indexer must have integer or boolean type, got indexer with type "
@@ -314,30 +318,31 @@ def _build_indexer(shape, entries, wrap_negative: bool) -> _Indexer:
     nb = len(batch_shape)
     full = batch_shape + (1,)
     index_map = tuple(sorted(comps))
+    # One index-vector component per indexed operand dim: known values are built in
+    # NumPy (at most broadcast in the jaxpr); index arrays are normalized and broadcast.
     parts = []
-    static = True
     for dim in index_map:
         kind, val = comps[dim]
-        if kind == "const":
-            parts.append(lax.broadcast_in_dim(_const(val, _INDEX_DTYPE), full, ()))
-        elif kind == "iota":
-            arr = Array(val.astype(_INDEX_DTYPE), False)
-            parts.append(lax.broadcast_in_dim(arr, full, (iota_pos[dim],)))
-        elif isinstance(val, int):
-            v = _static_index(val, shape[dim], wrap_negative)
-            parts.append(lax.broadcast_in_dim(_const(v, _INDEX_DTYPE), full, ()))
-        else:
-            static = False
+        if kind == "adv" and not isinstance(val, int):
             arr = _index_array(val, shape[dim], wrap_negative)
-            r = arr.ndim
-            first = adv_start + len(b_shape) - r
-            parts.append(lax.broadcast_in_dim(arr, full, tuple(range(first, first + r))))
-    if not parts:
-        indices = Array(np.zeros(full[:-1] + (0,), _INDEX_DTYPE), False)
-    elif len(parts) == 1:
-        indices = parts[0]
+            first = adv_start + len(b_shape) - arr.ndim
+            parts.append(lax.broadcast_in_dim(arr, full, tuple(range(first, first + arr.ndim))))
+        elif kind == "iota":
+            parts.append(val.reshape([len(val) if p == iota_pos[dim] else 1 for p in range(nb)]
+                                     + [1]))
+        else:
+            v = val if kind == "const" else _static_index(val, shape[dim], wrap_negative)
+            parts.append(np.full((1,) * len(full), v, np.int64))
+    static = all(isinstance(p, np.ndarray) for p in parts)
+    if static:
+        host = [np.broadcast_to(p, full) for p in parts]
+        indices = Array((np.concatenate(host, nb) if host else np.zeros(full[:-1] + (0,)))
+                        .astype(_INDEX_DTYPE), False)
     else:
-        indices = lax.concatenate(parts, nb)
+        parts = [lax.broadcast_in_dim(Array(p.astype(_INDEX_DTYPE), False), full,
+                                      tuple(range(len(full))))
+                 if isinstance(p, np.ndarray) else p for p in parts]
+        indices = parts[0] if len(parts) == 1 else lax.concatenate(parts, nb)
     ix = _Indexer()
     ix.indices = indices
     ix.offset_dims = tuple(offset_dims)

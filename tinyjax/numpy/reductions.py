@@ -406,15 +406,13 @@ def var(a, axis: Axis = None, dtype=None, out=None, ddof: int = 0, keepdims: boo
         centre = _convert(_arraylike("var", mean), comp)
     centered = ufuncs.subtract(a, centre)
     centered = lax.mul(centered, centered)
-    n = lax.sub(_count(a.shape, axes, keepdims, where, comp),
-                _convert(asarray(correction), comp))
+    corr = _const(correction, comp) if isinstance(correction, (int, float)) else \
+        _convert(asarray(correction), comp)
+    n = lax.sub(_count(a.shape, axes, keepdims, where, comp), corr)
     total = sum(centered, axes, dtype=comp, keepdims=keepdims, where=where)
     result = _convert(lax.div(total, n), result_dtype)
-    positive = lax.gt(n, lax.full_like(n, 0))
-    nan = lax.full_like(result, np.nan)
-    if positive.shape != result.shape:
-        positive = lax.broadcast(positive, result.shape)
-    return lax.select(positive, result, nan)
+    # (an integer `dtype` gives a weak float here, as in JAX)
+    return ufuncs.where(lax.gt(n, lax.full_like(n, 0)), result, np.nan)
 
 
 def _mean_for_var(a, axes, comp, where):
@@ -1272,6 +1270,8 @@ def bincount(x, weights=None, minlength: int = 0, *, length: int | None = None):
         if w.shape != x.shape:
             raise value_error(f"jnp.bincount: weights shape {w.shape} must match x shape "
                               f"{x.shape}")
+    if length == 0 or x.size == 0:
+        return lax.full((length,), 0, w.dtype)
     idx = lax.max(x, lax.full_like(x, 0))
     return _scatter_add_1d(lax.full((length,), 0, w.dtype), idx, w)
 
@@ -1327,11 +1327,10 @@ def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
                           f"shape {arr.shape}")
     ax = _canon_axis("diff", axis, arr.ndim)
     parts = []
-    for extra in (prepend, None, append):
-        if extra is None:
-            if not parts or parts[-1] is not arr:
-                parts.append(arr) if len(parts) == 0 or extra is None and arr not in parts \
-                    else None
+    for extra in (prepend, arr, append):
+        if extra is None or extra is arr:
+            if extra is arr:
+                parts.append(arr)
             continue
         check_arraylike("diff", extra)
         e = asarray(extra)
@@ -1344,7 +1343,7 @@ def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
         arr = _concat(parts, ax)
     for _ in range(n):
         d = arr.shape[ax]
-        hi, lo = _slice(arr, 1, d, ax), _slice(arr, 0, builtins.max(d - 1, 0), ax)
+        hi, lo = _slice(arr, builtins.min(1, d), d, ax), _slice(arr, 0, builtins.max(d - 1, 0), ax)
         arr = lax.ne(hi, lo) if arr.dtype == np.bool_ else lax.sub(hi, lo)
     return arr
 
@@ -1363,7 +1362,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
         raise type_error("jnp.ediff1d does not accept dtype bool (subtraction of booleans); "
                          "use jnp.diff, which gives `!=`, or convert to int.")
     k = arr.shape[0]
-    result = lax.sub(_slice(arr, 1, builtins.max(k, 1), 0),
+    result = lax.sub(_slice(arr, builtins.min(1, k), k, 0),
                      _slice(arr, 0, builtins.max(k - 1, 0), 0))
     parts = [result]
     if to_begin is not None:
@@ -1374,7 +1373,6 @@ def ediff1d(ary, to_end=None, to_begin=None):
         check_arraylike("ediff1d", to_end)
         e = _convert(asarray(to_end), arr.dtype)
         parts.append(lax.reshape(e, (e.size,)))
-    parts = [_convert(p, arr.dtype) for p in parts]
     return parts[0] if len(parts) == 1 else lax.concatenate(parts, 0)
 
 
@@ -1419,10 +1417,9 @@ def _gradient_along(a, h, ax):
     upper = lax.sub(sl(a, 1, 2), sl(a, 0, 1))
     lower = lax.sub(sl(a, d - 1, d), sl(a, d - 2, d - 1))
     if h is None or h.ndim == 0:
-        inner = lax.mul(lax.sub(sl(a, 2, d), sl(a, 0, d - 2)), lax.full((), 0.5, a.dtype))
+        inner = ufuncs.multiply(lax.sub(sl(a, 2, d), sl(a, 0, d - 2)), 0.5)
         if h is not None:
-            hh = _convert(h, a.dtype)
-            inner, upper, lower = (lax.div(t, hh) for t in (inner, upper, lower))
+            inner, upper, lower = (ufuncs.true_divide(t, h) for t in (inner, upper, lower))
     elif h.ndim == 1:
         if h.shape[0] != d:
             raise value_error("jnp.gradient: spacing arrays must have the same length as the "
@@ -1589,29 +1586,27 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         x, xp = promote_dtypes(x, xp)
     k = xp.shape[0]
     i = _searchsorted(xp, x, "right")
+    # a single point: both ends clamp to it (dx = 0 selects fp[0])
     i = lax.clamp(lax.full((), 1, i.dtype), i, lax.full((), builtins.max(k - 1, 1), i.dtype))
     im1 = lax.sub(i, lax.full_like(i, 1))
     f_hi, f_lo = _take1d(fp, i), _take1d(fp, im1)
     x_hi, x_lo = _take1d(xp, i), _take1d(xp, im1)
     df = lax.sub(f_hi, f_lo)
     dx = lax.sub(x_hi, x_lo)
-    delta = lax.sub(x, x_lo) if x.shape == x_lo.shape else ufuncs.subtract(x, x_lo)
+    delta = lax.sub(x, x_lo)
     # a (near-)zero-width segment takes its left value, and keeps gradients finite
     eps = np.spacing(dtypes.finfo(xp.dtype).eps)
     dx0 = lax.le(lax.abs(dx), lax.full_like(dx, eps))
     safe_dx = lax.select(dx0, lax.full_like(dx, 1), dx)
-    f = ufuncs.where(dx0, f_lo, ufuncs.add(f_lo, ufuncs.multiply(ufuncs.true_divide(delta,
-                                                                                    safe_dx), df)))
-    if k == 1:
-        f = lax.broadcast(lax.reshape(fp, ()), x.shape)
-        f = _convert(f, ufuncs.add(f_lo, delta).dtype)
+    step = ufuncs.multiply(lax.div(delta, safe_dx), df)
+    f = ufuncs.where(dx0, f_lo, ufuncs.add(f_lo, step))
     if period is None:
+        def end(arr, j):
+            return lax.reshape(_slice(arr, j, j + 1, 0), ())
         if not extrapolate["left"]:
-            lv = _slice(fp, 0, 1, 0) if left is None else asarray(left)
-            f = ufuncs.where(ufuncs.less(x, _slice(xp, 0, 1, 0)), lax.reshape(lv, ())
-                             if lv.ndim == 1 else lv, f)
+            lv = end(fp, 0) if left is None else left
+            f = ufuncs.where(lax.lt(x, lax.broadcast(end(xp, 0), x.shape)), lv, f)
         if not extrapolate["right"]:
-            rv = _slice(fp, k - 1, k, 0) if right is None else asarray(right)
-            f = ufuncs.where(ufuncs.greater(x, _slice(xp, k - 1, k, 0)), lax.reshape(rv, ())
-                             if rv.ndim == 1 and right is None else rv, f)
+            rv = end(fp, k - 1) if right is None else right
+            f = ufuncs.where(lax.gt(x, lax.broadcast(end(xp, k - 1), x.shape)), rv, f)
     return f
