@@ -63,6 +63,33 @@ def test_jaxpr_golden(fun, args, expected):
     assert str(tinyjax.make_jaxpr(fun)(*args)) == expected
 
 
+def test_jaxpr_golden_multiline_params():
+    # what JAX 0.10.2 prints for jnp.dot(x, y) + 1 with x: f32[3,4], y: f32[4]
+    expected = (
+        "{ lambda ; a:f32[3,4] b:f32[4]. let\n"
+        "    c:f32[3] = dot_general[\n"
+        "      dimension_numbers=(([1], [0]), ([], []))\n"
+        "      preferred_element_type=float32\n"
+        "    ] a b\n"
+        "    d:f32[3] = add c 1.0:f32[]\n"
+        "  in (d,) }")
+    got = tinyjax.make_jaxpr(lambda x, y: jnp.dot(x, y) + 1)(np.ones((3, 4), np.float32),
+                                                           np.ones(4, np.float32))
+    assert str(got) == expected
+
+
+def test_jaxpr_golden_astype_sum_broadcast():
+    expected = (
+        "{ lambda ; a:f32[3,4]. let\n"
+        "    b:i32[3,4] = convert_element_type[new_dtype=int32 weak_type=False] a\n"
+        "    c:i32[4] = reduce_sum[axes=(0,)] b\n"
+        "    d:i32[1,4] = broadcast_in_dim[broadcast_dimensions=(1,)] c\n"
+        "  in (d,) }")
+    got = tinyjax.make_jaxpr(lambda x: x.astype(jnp.int32).sum(0)[None])(
+        np.ones((3, 4), np.float32))
+    assert str(got) == expected
+
+
 def test_jaxpr_golden_constvar():
     c = jnp.asarray(np.arange(3, dtype=np.float32))
     jaxpr = tinyjax.make_jaxpr(lambda x: x + c)(np.ones(3, np.float32))

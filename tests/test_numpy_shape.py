@@ -938,7 +938,7 @@ JAX_CASES = [
     "j.trace(j.ones((2,3),'uint16'), 1)",
     "j.diag(j.array([1, 2], 'int8'), -1)",
     "j.diagflat(j.ones((2,2), 'bool'))",
-    "j.fill_diagonal(j.zeros((5,2), 'int8'), j.array([1., 2., 3.]), inplace=False)",
+    "j.fill_diagonal(j.zeros((5,2), 'int8'), j.array([1, 2, 3], 'int8'), inplace=False)",
     "j.diagonal(j.ones((2,3,4), 'float16'), 1, 0, 2)",
     "j.atleast_3d(j.int8(3))",
     "j.rot90(j.ones((2, 3), 'uint8'), 3)",

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core import dtypes
 from ..core.config import config
+from ..core.jaxpr import pp_param_rules
 from ..core.trace import Tracer
 from . import elementwise as _ew
 from . import shapes as _shapes
@@ -311,6 +312,17 @@ def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
 
 dot_general_p = def_primitive("dot_general", _dot_general_rule, _dot_general_impl)
 
+
+def _pp_dot_general(params):
+    # JAX prints contracting/batch dims as lists and hides precision=None
+    (lc, rc), (lb, rb) = params["dimension_numbers"]
+    shown = dict(params, dimension_numbers=((list(lc), list(rc)), (list(lb), list(rb))))
+    if shown.get("precision") is None:
+        shown.pop("precision", None)
+    return shown
+
+
+pp_param_rules[dot_general_p] = _pp_dot_general
 
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
     """General tensor contraction (lax.dot_general).

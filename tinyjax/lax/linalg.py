@@ -201,10 +201,8 @@ def _triangular_solve_impl(a, b, *, left_side, lower, transpose_a, conjugate_a,
     x = np.zeros(b.shape, wdt)
     rows = range(m) if lower else range(m - 1, -1, -1)
     for i in rows:
-        if lower:
-            s = np.einsum("...j,...jn->...n", t[..., i, :i], x[..., :i, :])
-        else:
-            s = np.einsum("...j,...jn->...n", t[..., i, i + 1:], x[..., i + 1:, :])
+        cols = slice(0, i) if lower else slice(i + 1, m)
+        s = np.matmul(t[..., i:i + 1, cols], x[..., cols, :])[..., 0, :]
         r = b[..., i, :] - s
         x[..., i, :] = r if unit_diagonal else r / t[..., i, i][..., None]
     if not left_side:

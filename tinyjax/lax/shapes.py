@@ -18,6 +18,7 @@ import numpy as np
 from ..core import dtypes
 from ..core.array import Array
 from ..core.errors import ConcretizationTypeError
+from ..core.jaxpr import pp_param_rules
 from ..core.trace import Tracer
 from ._base import asarray, aval, def_primitive, type_error, value_error
 from .elementwise import convert_element_type_p, convert_values
@@ -168,6 +169,10 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
 
 broadcast_in_dim_p = def_primitive("broadcast_in_dim", _broadcast_in_dim_rule,
                                    _broadcast_in_dim_impl)
+# as JAX prints it: the shape is in the output type; empty broadcast_dimensions hidden
+pp_param_rules[broadcast_in_dim_p] = lambda params: (
+    {"broadcast_dimensions": params["broadcast_dimensions"]}
+    if params["broadcast_dimensions"] else {})
 
 
 def broadcast_in_dim(operand, shape, broadcast_dimensions):

@@ -248,7 +248,7 @@ class _Indexer:
     """An index expression as one gather / scatter over the operand."""
 
     __slots__ = ("indices", "offset_dims", "collapsed", "index_map", "slice_sizes",
-                 "gather_shape", "indexed_shape", "newaxis_dims", "static")
+                 "indexed_shape", "newaxis_dims", "static")
 
 
 def _build_indexer(shape, entries, wrap_negative: bool) -> _Indexer:
@@ -349,7 +349,6 @@ def _build_indexer(shape, entries, wrap_negative: bool) -> _Indexer:
     ix.collapsed = tuple(sorted(dim for dim, (kind, _) in comps.items() if kind != "const"))
     ix.index_map = index_map
     ix.slice_sizes = tuple(slice_sizes)
-    ix.gather_shape = tuple(s for p, s in enumerate(out_shape) if p not in newaxis_dims)
     ix.indexed_shape = tuple(out_shape)
     ix.newaxis_dims = tuple(newaxis_dims)
     # Only static ints and slices with positive steps: sorted, unique index vectors.
@@ -496,11 +495,11 @@ def _scatter_update(x, idx, y, scatter_fn, *, indices_are_sorted=False, unique_i
             f"dtype={y_arr.dtype} to dtype={dtype}. In future JAX releases this will result "
             f"in an error.", FutureWarning, stacklevel=3)
     entries = _parse_index(x.shape, idx)
-    x0 = x
+    original = x
     x, entries, bool_dims = _expand_scalar_bools(x, entries)
     ix = _build_indexer(x.shape, entries, wrap_negative_indices)
     if 0 in ix.indexed_shape:
-        return x0
+        return original
     xp, yp = promote_dtypes(x, y_arr)
     yp = _broadcast_to(yp, ix.indexed_shape)
     if ix.newaxis_dims:

@@ -88,7 +88,11 @@ def _user_dtype(dtype) -> np.dtype:
 
 
 def _inexact(dt: np.dtype) -> np.dtype:
-    return dt if dt.kind == "f" else dtypes.default_float_dtype()
+    """JAX's to_inexact_dtype: bools and ints up to 32 bits become float32, 64-bit
+    ints float64 (float32 without x64)."""
+    if dt.kind == "f":
+        return dt
+    return dtypes.canonicalize_dtype(np.float64 if dt.itemsize == 8 else np.float32)
 
 
 def _promote_int(dt: np.dtype) -> np.dtype:
@@ -121,9 +125,7 @@ def _promote_inexact(*args):
     """Convert args to their common dtype, ints and bools to the default float
     (dtypes only: shapes are left alone)."""
     dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    if dt.kind != "f":
-        dt = dtypes.default_float_dtype()
-    return [_to_dtype(a, dt, weak) for a in args]
+    return [_to_dtype(a, _inexact(dt), weak) for a in args]
 
 
 def _isnan(x):

@@ -145,10 +145,6 @@ def _gather_axis(x, idx, axis: int):
                       mode=lax.GatherScatterMode.CLIP)
 
 
-def _is_static_seq(x) -> bool:
-    return isinstance(x, (tuple, list))
-
-
 # ============================================================================= reshape & co
 
 def _reshape_sizes(shape_in: tuple, size: int, newshape, fun: str = "reshape") -> tuple:
