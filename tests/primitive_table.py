@@ -119,6 +119,11 @@ def _ref_convert(x, dtype):
     return x.astype(dtype)
 
 
+def _convert_target(x):
+    # float -> int32 (truncation, saturation, NaN), everything else -> float32
+    return np.dtype(np.int32) if x.dtype.kind == "f" else np.dtype(np.float32)
+
+
 def _ref_digamma(x):
     out = sp.psi(x)
     return np.where((x <= 0) & (x == np.floor(x)), np.nan, out)
@@ -216,7 +221,8 @@ ELEMENTWISE = [
     Case("clamp", lambda x: lax.clamp(np.asarray(-0.5, x.dtype), x, np.asarray(0.5, x.dtype)),
          lambda x: np.clip(x, -0.5, 0.5), (Arg(FLOATS, "real"),), exact=True),
     Case("convert_element_type",
-         lambda x: lax.convert_element_type(x, np.int32), lambda x: _ref_convert(x, np.int32),
+         lambda x: lax.convert_element_type(x, _convert_target(x)),
+         lambda x: _ref_convert(x, _convert_target(x)),
          (Arg(ALL),), exact=True),
     Case("bitcast_convert_type",
          lambda x: lax.bitcast_convert_type(x, np.dtype(f"u{x.dtype.itemsize}")),
