@@ -5,13 +5,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from primitive_table import ALL_CASES, domain_values
 
 import tinyjax
 from tinyjax import lax
 from tinyjax.core import Primitive
 from tinyjax.core.array import Array
-
-from primitive_table import ALL_CASES, domain_values
 
 BASE_SHAPES = [(), (0,), (1,), (4,), (2, 3), (2, 0, 3), (3, 1, 2)]
 

@@ -29,7 +29,7 @@ def _load():
 sp = _load()
 
 try:
-    from hypothesis import given, settings, HealthCheck
+    from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
     HAVE_HYP = True

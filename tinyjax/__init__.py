@@ -4,25 +4,25 @@
 >>> tinyjax.make_jaxpr(lambda x: jnp.sin(x) * 2.0)(jnp.ones(3))
 { lambda ; a:f32[3]. let b:f32[3] = sin a; c:f32[3] = mul b 2.0:f32[] in (c,) }
 """
-from .core.config import config as config
-from .core.array import Array as Array
-from .core.array import Device as Device
-from .core.array import device_count as device_count
-from .core.array import devices as devices
-from .core.array import local_devices as local_devices
-from .core import errors as errors
-from .core.pytree import Partial as Partial  # noqa: F401
 from . import interpreters  # noqa: F401  (installs the eager interpreter)
-from .interpreters import eval as _eval  # noqa: F401
+from . import lax as lax
+from . import numpy as numpy
+from . import scipy as scipy
+from . import tree as tree
+from . import tree_util as tree_util
 from .api import ShapeDtypeStruct as ShapeDtypeStruct
 from .api import block_until_ready as block_until_ready
 from .api import device_put as device_put
 from .api import eval_shape as eval_shape
 from .api import make_jaxpr as make_jaxpr
-from . import tree_util as tree_util
-from . import tree as tree
-from . import lax as lax
-from . import numpy as numpy
-from . import scipy as scipy
+from .core import errors as errors
+from .core.array import Array as Array
+from .core.array import Device as Device
+from .core.array import device_count as device_count
+from .core.array import devices as devices
+from .core.array import local_devices as local_devices
+from .core.config import config as config
+from .core.pytree import Partial as Partial  # noqa: F401
+from .interpreters import eval as _eval  # noqa: F401
 
 __version__ = "0.1.0"

@@ -6,7 +6,6 @@ import functools
 import numpy as np
 
 from .core import dtypes, pytree
-from .core.abstract import ShapedArray
 from .core.array import Array, Device, devices
 from .core.errors import api_boundary
 from .core.jaxpr import ClosedJaxpr

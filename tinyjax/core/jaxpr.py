@@ -8,7 +8,6 @@ from .abstract import ShapedArray
 from .errors import JaxprTypeError
 from .trace import abstract_eval_rules
 
-
 # primitive -> function(params) -> the params to print (JAX hides some, e.g. shapes
 # already visible in the output type)
 pp_param_rules: dict = {}

@@ -8,8 +8,42 @@ Array([0.       , 0.841471 , 0.9092974], dtype=float32)
 import numpy as _np
 
 from ..core.array import Array as ndarray
+
+# families written in their own modules (each lists its public names in __all__)
+from ..core.errors import wrap_namespace as _wrap_namespace
 from . import array_methods as _array_methods  # installs operators on Array and Tracer
-from ._convert import array as array, asarray as asarray
+from . import linalg as linalg
+from ._convert import array as array
+from ._convert import asarray as asarray
+from .creation import arange as arange
+from .creation import broadcast_to as broadcast_to
+from .creation import copy as copy
+from .creation import empty as empty
+from .creation import empty_like as empty_like
+from .creation import eye as eye
+from .creation import from_dlpack as from_dlpack
+from .creation import frombuffer as frombuffer
+from .creation import fromfunction as fromfunction
+from .creation import fromiter as fromiter
+from .creation import full as full
+from .creation import full_like as full_like
+from .creation import geomspace as geomspace
+from .creation import identity as identity
+from .creation import indices as indices
+from .creation import linspace as linspace
+from .creation import logspace as logspace
+from .creation import meshgrid as meshgrid
+from .creation import ones as ones
+from .creation import ones_like as ones_like
+from .creation import tri as tri
+from .creation import tril as tril
+from .creation import triu as triu
+from .creation import zeros as zeros
+from .creation import zeros_like as zeros_like
+from .indexing import *  # noqa: F403
+from .polynomial import *  # noqa: F403
+from .products import *  # noqa: F403
+from .reductions import *  # noqa: F403
 from .scalar_types import bool_ as bool_
 from .scalar_types import can_cast as can_cast
 from .scalar_types import complexfloating as complexfloating
@@ -25,10 +59,10 @@ from .scalar_types import generic as generic
 from .scalar_types import half as half
 from .scalar_types import iinfo as iinfo
 from .scalar_types import inexact as inexact
+from .scalar_types import int8 as int8
 from .scalar_types import int16 as int16
 from .scalar_types import int32 as int32
 from .scalar_types import int64 as int64
-from .scalar_types import int8 as int8
 from .scalar_types import int_ as int_
 from .scalar_types import integer as integer
 from .scalar_types import isdtype as isdtype
@@ -39,11 +73,13 @@ from .scalar_types import result_type as result_type
 from .scalar_types import signedinteger as signedinteger
 from .scalar_types import single as single
 from .scalar_types import uint as uint
+from .scalar_types import uint8 as uint8
 from .scalar_types import uint16 as uint16
 from .scalar_types import uint32 as uint32
 from .scalar_types import uint64 as uint64
-from .scalar_types import uint8 as uint8
 from .scalar_types import unsignedinteger as unsignedinteger
+from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403
 from .ufuncs import abs as abs
 from .ufuncs import absolute as absolute
 from .ufuncs import acos as acos
@@ -118,9 +154,9 @@ from .ufuncs import left_shift as left_shift
 from .ufuncs import less as less
 from .ufuncs import less_equal as less_equal
 from .ufuncs import log as log
-from .ufuncs import log10 as log10
 from .ufuncs import log1p as log1p
 from .ufuncs import log2 as log2
+from .ufuncs import log10 as log10
 from .ufuncs import logaddexp as logaddexp
 from .ufuncs import logaddexp2 as logaddexp2
 from .ufuncs import logical_and as logical_and
@@ -161,31 +197,8 @@ from .ufuncs import tanh as tanh
 from .ufuncs import true_divide as true_divide
 from .ufuncs import trunc as trunc
 from .ufuncs import where as where
-from .creation import arange as arange
-from .creation import broadcast_to as broadcast_to
-from .creation import copy as copy
-from .creation import empty as empty
-from .creation import empty_like as empty_like
-from .creation import eye as eye
-from .creation import from_dlpack as from_dlpack
-from .creation import frombuffer as frombuffer
-from .creation import fromfunction as fromfunction
-from .creation import fromiter as fromiter
-from .creation import full as full
-from .creation import full_like as full_like
-from .creation import geomspace as geomspace
-from .creation import identity as identity
-from .creation import indices as indices
-from .creation import linspace as linspace
-from .creation import logspace as logspace
-from .creation import meshgrid as meshgrid
-from .creation import ones as ones
-from .creation import ones_like as ones_like
-from .creation import tri as tri
-from .creation import tril as tril
-from .creation import triu as triu
-from .creation import zeros as zeros
-from .creation import zeros_like as zeros_like
+
+_wrap_namespace(globals())
 
 # constants
 pi = _np.pi
@@ -194,16 +207,3 @@ euler_gamma = _np.euler_gamma
 inf = _np.inf
 nan = _np.nan
 newaxis = None
-
-# families written in their own modules (each lists its public names in __all__)
-from .indexing import *  # noqa: F403
-from .reductions import *  # noqa: F403
-from .shape import *  # noqa: F403
-from .sorting import *  # noqa: F403
-from .products import *  # noqa: F403
-from . import linalg as linalg
-from .polynomial import *  # noqa: F403
-
-from ..core.errors import wrap_namespace as _wrap_namespace
-
-_wrap_namespace(globals())

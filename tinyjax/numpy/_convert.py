@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import lax
 from ..core import dtypes
 from ..core.array import Array
 from ..core.trace import Tracer
-from .. import lax
 from ..lax._base import type_error
 
 _SCALARS = (bool, int, float)

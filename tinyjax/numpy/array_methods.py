@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import lax
 from ..core import dtypes
 from ..core.array import Array
 from ..core.errors import api_boundary, filter_traceback
 from ..core.trace import Tracer
-from .. import lax
 from . import ufuncs
 
 

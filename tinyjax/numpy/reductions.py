@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
-from typing import Any, Sequence
+from typing import Any, Sequence, Union
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from ..core.errors import ConcretizationTypeError
 from ..core.trace import Tracer
 from ..lax._base import type_error, value_error
 from . import ufuncs
-from ._convert import _to_dtype, asarray, check_arraylike, is_array, promote_dtypes
+from ._convert import _to_dtype, asarray, check_arraylike, promote_dtypes
 
 __all__ = [
     "all", "amax", "amin", "any", "argmax", "argmin", "average", "bincount", "convolve",
@@ -36,7 +36,7 @@ __all__ = [
     "prod", "ptp", "quantile", "std", "sum", "trapezoid", "var",
 ]
 
-Axis = "int | Sequence[int] | None"
+Axis = Union[int, Sequence[int], None]
 
 
 # ============================================================================= helpers
@@ -46,9 +46,9 @@ def _check_out(name: str, out) -> None:
         raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
 
 
-def _arraylike(name: str, *args):
-    check_arraylike(name, *args)
-    return [asarray(a) for a in args] if len(args) > 1 else asarray(args[0])
+def _arraylike(name: str, a):
+    check_arraylike(name, a)
+    return asarray(a)
 
 
 def _static_index(name: str, what: str, v) -> int:
@@ -788,6 +788,7 @@ def _quantile(name, a, q, axis, method, keepdims, squash_nans, weights):
         order = tuple(np.argsort(axes))
         weights = lax.broadcast_in_dim(lax.transpose(weights, order), a.shape,
                                        tuple(sorted(axes)))
+    in_shape = a.shape
     keep = tuple(d for d in range(a.ndim) if d not in axes)
     keep_shape = tuple(a.shape[d] for d in keep)
     n = math.prod(a.shape[d] for d in axes)
@@ -852,19 +853,11 @@ def _quantile(name, a, q, axis, method, keepdims, squash_nans, weights):
     # (*keep, m) -> (m, *keep) -> q.shape + keep [+ kept dims]
     result = _moveaxis(result, last, 0)
     if keepdims:
-        kd = tuple(1 if d in axes else a_d for d, a_d in enumerate(_orig_shape(keep, keep_shape,
-                                                                             axes)))
-        result = lax.reshape(result, q.shape + kd)
+        kept = tuple(1 if d in axes else size for d, size in enumerate(in_shape))
+        result = lax.reshape(result, q.shape + kept)
     else:
         result = lax.reshape(result, q.shape + keep_shape)
     return _convert(result, out_dtype)
-
-
-def _orig_shape(keep, keep_shape, axes):
-    """The shape of the input, with the reduced axes' sizes replaced by 1."""
-    nd = len(keep) + len(axes)
-    sizes = dict(zip(keep, keep_shape))
-    return tuple(sizes.get(d, 1) for d in range(nd))
 
 
 def _inverted_cdf(a, qf, weights, squash_nans, last, bshape):
@@ -1146,9 +1139,9 @@ def corrcoef(x, y=None, rowvar: bool = True, dtype=None):
 
 # ============================================================================= histograms
 
-def _searchsorted(a, v, side):
-    from .sorting import searchsorted
-    return searchsorted(a, v, side=side)
+def _searchsorted(a, v, side, method=None):
+    from .sorting import searchsorted  # (imported late: sorting is a sibling module)
+    return searchsorted(a, v, side=side, **({} if method is None else {"method": method}))
 
 
 def histogram_bin_edges(a, bins=10, range: Sequence | None = None, weights=None):
@@ -1172,7 +1165,7 @@ def histogram_bin_edges(a, bins=10, range: Sequence | None = None, weights=None)
     if range is None:
         lo, hi = _convert(min(arr), dt), _convert(max(arr), dt)
     else:
-        r = asarray(range, dtype=dt) if not is_array(range) else _convert(range, dt)
+        r = asarray(range, dtype=dt)
         if r.shape != (2,):
             raise value_error(f"jnp.histogram_bin_edges: `range` must be either None or a "
                               f"sequence of two scalars, got shape {r.shape}")
@@ -1297,10 +1290,8 @@ def digitize(x, bins, right: bool = False, *, method: str | None = None):
     if nb == 0:
         return lax.full(x.shape, 0, np.int32)
     side = "left" if right else "right"
-    from .sorting import searchsorted
-    kw = {} if method is None else {"method": method}
-    up = searchsorted(b, x, side=side, **kw)
-    down = ufuncs.subtract(nb, searchsorted(lax.rev(b, (0,)), x, side=side, **kw))
+    up = _searchsorted(b, x, side, method)
+    down = ufuncs.subtract(nb, _searchsorted(lax.rev(b, (0,)), x, side, method))
     increasing = lax.ge(lax.reshape(lax.slice_in_dim(b, nb - 1, nb), ()),
                         lax.reshape(lax.slice_in_dim(b, 0, 1), ()))
     up, down = promote_dtypes(up, down)

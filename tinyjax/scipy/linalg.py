@@ -188,12 +188,11 @@ def cho_solve(c_and_lower, b, overwrite_b: bool = False, check_finite: bool = Tr
     Array([0.25, 0.5 ], dtype=float32)
     """
     del overwrite_b, check_finite
-    try:
-        c, lower = c_and_lower
-    except (TypeError, ValueError):
+    if not isinstance(c_and_lower, (tuple, list)) or len(c_and_lower) != 2:
         raise value_error(
             "tinyjax.scipy.linalg.cho_solve: the first argument must be the pair (c, lower) "
-            "returned by cho_factor.") from None
+            "returned by cho_factor.")
+    c, lower = c_and_lower
     c, b = _inexact("cho_solve", c, b)
     _check_square("cho_solve", c, "c")
     bm, batch, vector = _rhs("cho_solve", c, b)
@@ -284,12 +283,11 @@ def lu_solve(lu_and_piv, b, trans: int = 0, overwrite_b: bool = False,
     if trans not in (0, 1, 2):
         raise value_error(
             f"tinyjax.scipy.linalg.lu_solve: 'trans' must be 0, 1 or 2, got {trans!r}.")
-    try:
-        lu_, piv = lu_and_piv
-    except (TypeError, ValueError):
+    if not isinstance(lu_and_piv, (tuple, list)) or len(lu_and_piv) != 2:
         raise value_error(
             "tinyjax.scipy.linalg.lu_solve: the first argument must be the pair (lu, piv) "
-            "returned by lu_factor.") from None
+            "returned by lu_factor.")
+    lu_, piv = lu_and_piv
     lu_, b = _inexact("lu_solve", lu_, b)
     _check_square("lu_solve", lu_, "lu")
     piv = asarray(piv)
