@@ -817,3 +817,12 @@ def test_every_public_name_is_tested():
     from tinyjax.numpy import reductions
     traced = {t[0] for t in TRACE}
     assert set(reductions.__all__) == traced
+
+
+def test_docstring_examples():
+    import doctest
+
+    from tinyjax.numpy import reductions
+    result = doctest.testmod(reductions, extraglobs={"jnp": jnp},
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= len(reductions.__all__)

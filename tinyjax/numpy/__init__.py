@@ -41,6 +41,7 @@ from .creation import triu as triu
 from .creation import zeros as zeros
 from .creation import zeros_like as zeros_like
 from .indexing import *  # noqa: F403
+from .manipulation import *  # noqa: F403
 from .polynomial import *  # noqa: F403
 from .products import *  # noqa: F403
 from .reductions import *  # noqa: F403
@@ -78,7 +79,6 @@ from .scalar_types import uint16 as uint16
 from .scalar_types import uint32 as uint32
 from .scalar_types import uint64 as uint64
 from .scalar_types import unsignedinteger as unsignedinteger
-from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .ufuncs import abs as abs
 from .ufuncs import absolute as absolute

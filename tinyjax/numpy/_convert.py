@@ -172,11 +172,20 @@ def promote_args(name, *args):
     return promote_shapes(name, *promote_dtypes(*args))
 
 
+def to_inexact_dtype(dt: np.dtype, weak: bool = False) -> np.dtype:
+    """The float dtype an integer/bool result is computed in, as JAX 0.10: 64-bit
+    integers (and weak Python ints) give the default float, narrower ones float32."""
+    if dt.kind == "f":
+        return dt
+    if weak or dt.itemsize == 8:
+        return dtypes.default_float_dtype()
+    return np.dtype(np.float32)
+
+
 def promote_args_inexact(name, *args):
-    """Like promote_args, but integer/bool results become the default float."""
+    """Like promote_args, but integer/bool results become floats (to_inexact_dtype)."""
     dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    if dt.kind not in "f":
-        dt = dtypes.default_float_dtype()
+    dt = to_inexact_dtype(dt, weak)
     return promote_shapes(name, *[_to_dtype(a, dt, weak) for a in args])
 
 

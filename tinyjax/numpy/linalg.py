@@ -21,13 +21,11 @@ from ..lax import linalg as lax_linalg
 from ..lax._base import canonical_axis, type_error, value_error
 from . import creation, indexing, products, reductions, sorting, ufuncs
 from ._convert import _to_dtype, asarray, check_arraylike
-
-# jnp.shape (the function) shadows the tinyjax.numpy.shape module attribute.
-from .shape import diagonal as _jnp_diagonal
-from .shape import expand_dims as _expand_dims
-from .shape import flip as _flip
-from .shape import moveaxis as _moveaxis
-from .shape import trace as _jnp_trace
+from .manipulation import diagonal as _jnp_diagonal
+from .manipulation import expand_dims as _expand_dims
+from .manipulation import flip as _flip
+from .manipulation import moveaxis as _moveaxis
+from .manipulation import trace as _jnp_trace
 
 __all__ = [
     "cholesky",
@@ -494,9 +492,10 @@ def lstsq(a, b, rcond=None, *, numpy_resid: bool = False):
     b (with ``numpy_resid=True``, empty when rank < n or m <= n, as NumPy).
 
     >>> import tinyjax.numpy as jnp
-    >>> x, resid, rank, s = jnp.linalg.lstsq(jnp.array([[1.0], [1.0]]), jnp.array([1.0, 3.0]))
-    >>> x, rank
-    (Array([2.], dtype=float32), Array(1, dtype=int32))
+    >>> a = jnp.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    >>> x, resid, rank, s = jnp.linalg.lstsq(a, jnp.array([2.0, 3.0, 4.0]))
+    >>> x, resid, rank
+    (Array([1., 3.], dtype=float32), Array([16.], dtype=float32), Array(2, dtype=int32))
     """
     a, b = _inexact("lstsq", a, b)
     if a.ndim != 2:

@@ -213,7 +213,7 @@ _BOOL_BINARY = {"sum": lax.bitwise_or, "prod": lax.bitwise_and, "max": lax.bitwi
 def _identity(kind: str, dt: np.dtype) -> Array:
     v = _IDENTITY[kind]
     if dt == np.bool_:
-        return _const(v > 0 if not isinstance(v, bool) else v, dt)
+        return _const(bool(v > 0), dt)
     if dt.kind in "iu" and np.isinf(v):
         info = np.iinfo(dt)
         v = info.min if v < 0 else info.max
@@ -822,10 +822,9 @@ def _quantile(name, a, q, axis, method, keepdims, squash_nans, weights):
                           lax.sub(counts, lax.full_like(counts, 1)))
             hi_bound = lax.sub(counts, lax.full_like(counts, 1))
         else:
-            any_nan = any(nan, axis=last, keepdims=True)
-            a = lax.select(lax.broadcast_in_dim(lax.reshape(any_nan, keep_shape), a.shape,
-                                                tuple(range(last))),
-                           lax.full_like(a, np.nan), a)
+            # a slice holding a NaN has the quantiles NaN
+            any_nan = lax.broadcast_in_dim(any(nan, axis=last), a.shape, tuple(range(last)))
+            a = lax.select(any_nan, lax.full_like(a, np.nan), a)
             a = lax.sort(a, dimension=last)
             pos = lax.broadcast_in_dim(lax.mul(qf, _const(n - 1, q.dtype)), bshape, (last,))
             hi_bound = lax.full(bshape, n - 1, q.dtype)

@@ -19,10 +19,10 @@ from ..lax._base import value_error
 from ..numpy import creation, indexing, products, reductions, ufuncs
 from ..numpy import linalg as jnp_linalg
 from ..numpy._convert import _to_dtype, asarray, check_arraylike, promote_dtypes
-from ..numpy.shape import atleast_1d as _atleast_1d
-from ..numpy.shape import atleast_2d as _atleast_2d
-from ..numpy.shape import diagonal as _diagonal
-from ..numpy.shape import flip as _flip
+from ..numpy.manipulation import atleast_1d as _atleast_1d
+from ..numpy.manipulation import atleast_2d as _atleast_2d
+from ..numpy.manipulation import diagonal as _diagonal
+from ..numpy.manipulation import flip as _flip
 from ..numpy.sorting import argsort as _argsort
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""tinyjax.numpy shape manipulation (tinyjax/numpy/shape.py) against NumPy (values)
+"""tinyjax.numpy shape manipulation (tinyjax/numpy/manipulation.py) against NumPy (values)
 and JAX (dtypes, weak types, and the places where JAX's semantics differ from
 NumPy's). Traced code paths (a roll by a traced shift, a repeat with traced counts)
 are checked by evaluating the traced jaxpr equation by equation."""
@@ -900,7 +900,7 @@ def test_traces(name, f, arg, shapes):
 
 
 def test_every_public_name_is_covered():
-    mod = importlib.import_module("tinyjax.numpy.shape")
+    mod = importlib.import_module("tinyjax.numpy.manipulation")
     traced_names = {c[0] for c in TRACE_CASES}
     static_only = {"broadcast_shapes", "diag_indices", "tril_indices", "triu_indices",
                    "mask_indices", "trim_zeros", "ndim", "shape", "size"}
