@@ -897,3 +897,11 @@ def test_random_tree_map_two_trees(a, b):
             assert [(v.x, v.y) for v in tree_util.tree_leaves(out)] == list(
                 zip(tree_util.tree_leaves(a), ta.flatten_up_to(b))
             )
+
+
+def test_flatten_up_to_does_not_mutate_defaultdict():
+    # found by hypothesis: reading a missing key of a defaultdict used to insert it
+    b = collections.defaultdict(list, {"a": None})
+    with pytest.raises(ValueError, match="Dict key mismatch"):
+        tree_util.tree_structure({"aa": 0}).flatten_up_to(b)
+    assert dict(b) == {"a": None}

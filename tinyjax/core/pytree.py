@@ -629,11 +629,9 @@ def _up_to_children(entry, aux, n, x):
     if kind == _DICT:
         if not isinstance(x, dict):
             raise _Mismatch(f"Expected dict, got {x!r}.")
-        if len(x) == n:
-            try:
-                return [x[k] for k in aux]
-            except KeyError:
-                pass
+        # `k in x` before `x[k]`: indexing a defaultdict would insert missing keys
+        if len(x) == n and all(k in x for k in aux):
+            return [x[k] for k in aux]
         raise _Mismatch(f"Dict key mismatch; expected keys: {list(aux)!r}; dict: {x!r}.")
     if kind == _NONE:
         if x is not None:

@@ -172,21 +172,34 @@ def promote_args(name, *args):
     return promote_shapes(name, *promote_dtypes(*args))
 
 
-def to_inexact_dtype(dt: np.dtype, weak: bool = False) -> np.dtype:
+def to_inexact_dtype(dt: np.dtype) -> np.dtype:
     """The float dtype an integer/bool result is computed in, as JAX 0.10: 64-bit
-    integers (and weak Python ints) give the default float, narrower ones float32."""
+    integers give the default float (float64 under x64), narrower ones float32."""
     if dt.kind == "f":
         return dt
-    if weak or dt.itemsize == 8:
-        return dtypes.default_float_dtype()
-    return np.dtype(np.float32)
+    return dtypes.default_float_dtype() if dt.itemsize == 8 else np.dtype(np.float32)
+
+
+def promote_dtypes_inexact(*args):
+    """Convert args to their common dtype, integer/bool results becoming floats."""
+    dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    dt = to_inexact_dtype(dt)
+    return [_to_dtype(a, dt, weak) for a in args]
 
 
 def promote_args_inexact(name, *args):
     """Like promote_args, but integer/bool results become floats (to_inexact_dtype)."""
-    dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    dt = to_inexact_dtype(dt, weak)
-    return promote_shapes(name, *[_to_dtype(a, dt, weak) for a in args])
+    return promote_shapes(name, *promote_dtypes_inexact(*args))
+
+
+def move_axis(x, src: int, dst: int):
+    """x with static axis `src` moved to position `dst` (one transpose, or none)."""
+    src, dst = src % x.ndim, dst % x.ndim
+    if src == dst:
+        return x
+    perm = [d for d in range(x.ndim) if d != src]
+    perm.insert(dst, src)
+    return lax.transpose(x, tuple(perm))
 
 
 def check_arraylike(name, *args):

@@ -20,7 +20,7 @@ from ..core.errors import ConcretizationTypeError
 from ..lax import linalg as lax_linalg
 from ..lax._base import canonical_axis, type_error, value_error
 from . import creation, indexing, products, reductions, sorting, ufuncs
-from ._convert import _to_dtype, asarray, check_arraylike
+from ._convert import asarray, check_arraylike, promote_dtypes_inexact
 from .manipulation import diagonal as _jnp_diagonal
 from .manipulation import expand_dims as _expand_dims
 from .manipulation import flip as _flip
@@ -84,16 +84,9 @@ class SVDResult(NamedTuple):
 # ----------------------------------------------------------------------------- helpers
 
 def _inexact(name: str, *args):
-    """Arrays of the common dtype of `args`, integers and bools becoming
-    floats (JAX's promote_dtypes_inexact)."""
+    """Arrays of the common dtype of `args`, integers and bools becoming floats."""
     check_arraylike(f"jnp.linalg.{name}", *args)
-    arrs = [asarray(a) for a in args]
-    dt, weak = dtypes.result_type(*arrs, return_weak_type_flag=True)
-    if dt.kind != "f":
-        # JAX's to_inexact_dtype: ints up to 32 bits and bools become float32,
-        # 64-bit ints float64 (float32 without x64).
-        dt = dtypes.canonicalize_dtype(np.float64 if dt.itemsize == 8 else np.float32)
-    return [_to_dtype(a, dt, weak) for a in arrs]
+    return promote_dtypes_inexact(*[asarray(a) for a in args])
 
 
 def _check_square(name: str, a) -> None:

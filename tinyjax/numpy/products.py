@@ -23,7 +23,7 @@ from .. import lax
 from ..core import dtypes
 from ..lax._base import type_error, value_error
 from . import ufuncs
-from ._convert import asarray, check_arraylike, promote_dtypes
+from ._convert import asarray, check_arraylike, move_axis, promote_dtypes
 
 __all__ = [
     "cross",
@@ -62,15 +62,6 @@ def _result_dtype(name: str, operands, preferred_element_type):
         except TypeError as e:
             raise type_error(f"jnp.{name}: invalid preferred_element_type: {e}") from None
     return ops, out_dtype
-
-
-def _moveaxis(x, src: int, dst: int):
-    src, dst = src % x.ndim, dst % x.ndim
-    if src == dst:
-        return x
-    perm = [d for d in range(x.ndim) if d != src]
-    perm.insert(dst, src)
-    return lax.transpose(x, tuple(perm))
 
 
 def _canon_axis(name: str, axis, ndim: int, what: str = "axis") -> int:
@@ -318,7 +309,7 @@ def vecdot(x1, x2, /, *, axis: int = -1, precision=None, preferred_element_type=
         raise value_error(
             f"jnp.vecdot: axes must match; got shapes {tuple(x1.shape)} and "
             f"{tuple(x2.shape)} with axis={axis}")
-    x1, x2 = _moveaxis(x1, a1, -1), _moveaxis(x2, a2, -1)
+    x1, x2 = move_axis(x1, a1, -1), move_axis(x2, a2, -1)
     bshape = _check_broadcast("vecdot", x1.shape[:-1], x2.shape[:-1])
     la = _batch_labels(x1.ndim - 1) + ("k",)
     lb = _batch_labels(x2.ndim - 1) + ("k",)
@@ -462,8 +453,8 @@ def cross(a, b, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | N
         axisa = axisb = axisc = axis
     if a.ndim == 0 or b.ndim == 0:
         raise value_error("jnp.cross: arguments must have ndim >= 1")
-    a = _moveaxis(a, _canon_axis("cross", axisa, a.ndim, "axisa"), -1)
-    b = _moveaxis(b, _canon_axis("cross", axisb, b.ndim, "axisb"), -1)
+    a = move_axis(a, _canon_axis("cross", axisa, a.ndim, "axisa"), -1)
+    b = move_axis(b, _canon_axis("cross", axisb, b.ndim, "axisb"), -1)
     if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
         raise value_error(
             "jnp.cross: incompatible dimensions for cross product (dimension must be 2 or 3), "
@@ -478,7 +469,7 @@ def cross(a, b, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | N
              ufuncs.subtract(ufuncs.multiply(a2, b0), ufuncs.multiply(a0, b2)),
              ufuncs.subtract(ufuncs.multiply(a0, b1), ufuncs.multiply(a1, b0))]
     res = lax.concatenate([lax.expand_dims(c, (c.ndim,)) for c in parts], parts[0].ndim)
-    return _moveaxis(res, -1, _canon_axis("cross", axisc, res.ndim, "axisc"))
+    return move_axis(res, -1, _canon_axis("cross", axisc, res.ndim, "axisc"))
 
 
 def _components3(x):

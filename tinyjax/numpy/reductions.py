@@ -24,7 +24,14 @@ from ..core.errors import ConcretizationTypeError
 from ..core.trace import Tracer
 from ..lax._base import type_error, value_error
 from . import ufuncs
-from ._convert import _to_dtype, asarray, check_arraylike, promote_dtypes
+from ._convert import (
+    _to_dtype,
+    asarray,
+    check_arraylike,
+    move_axis,
+    promote_dtypes,
+    to_inexact_dtype,
+)
 
 __all__ = [
     "all", "amax", "amin", "any", "argmax", "argmin", "average", "bincount", "convolve",
@@ -87,14 +94,6 @@ def _user_dtype(dtype) -> np.dtype:
     return dtypes.canonicalize_dtype(dtype)
 
 
-def _inexact(dt: np.dtype) -> np.dtype:
-    """JAX's to_inexact_dtype: bools and ints up to 32 bits become float32, 64-bit
-    ints float64 (float32 without x64)."""
-    if dt.kind == "f":
-        return dt
-    return dtypes.canonicalize_dtype(np.float64 if dt.itemsize == 8 else np.float32)
-
-
 def _promote_int(dt: np.dtype) -> np.dtype:
     """JAX's accumulation dtype for sums/products: bools and ints narrower than the
     default int become the default (unsigned) int."""
@@ -125,7 +124,7 @@ def _promote_inexact(*args):
     """Convert args to their common dtype, ints and bools to the default float
     (dtypes only: shapes are left alone)."""
     dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    return [_to_dtype(a, _inexact(dt), weak) for a in args]
+    return [_to_dtype(a, to_inexact_dtype(dt), weak) for a in args]
 
 
 def _isnan(x):
@@ -159,14 +158,6 @@ def _check_where(name: str, where, shape):
         raise value_error(
             f"jnp.{name}: where must be None or a boolean array; got where.dtype={w.dtype.name}.")
     return _broadcast_to(w, shape, name)
-
-
-def _moveaxis(x, src: int, dst: int):
-    if src == dst:
-        return x
-    perm = [i for i in range(x.ndim) if i != src]
-    perm.insert(dst, src)
-    return lax.transpose(x, tuple(perm))
 
 
 def _slice(x, start, stop, axis: int):
@@ -364,7 +355,7 @@ def mean(a, axis: Axis = None, dtype=None, out=None, keepdims: bool = False, *, 
     a = _arraylike("mean", a)
     axes = _axes("mean", axis, a.ndim)
     where = _check_where("mean", where, a.shape)
-    result_dtype = _inexact(a.dtype) if dtype is None else _user_dtype(dtype)
+    result_dtype = to_inexact_dtype(a.dtype) if dtype is None else _user_dtype(dtype)
     comp = _upcast_f16(result_dtype) if dtype is None else result_dtype
     total = sum(a, axes, dtype=comp, keepdims=keepdims, where=where)
     return _convert(lax.div(total, _count(a.shape, axes, keepdims, where, comp)), result_dtype)
@@ -375,7 +366,7 @@ def _var_dtypes(a_dtype: np.dtype, dtype):
     if dtype is not None:
         dt = _user_dtype(dtype)
         return _upcast_f16(dt), dt
-    dt = _inexact(a_dtype)
+    dt = to_inexact_dtype(a_dtype)
     return _upcast_f16(dt), dt
 
 
@@ -850,7 +841,7 @@ def _quantile(name, a, q, axis, method, keepdims, squash_nans, weights):
         else:  # midpoint
             result = lax.mul(lax.add(low_v, high_v), lax.full_like(low_v, 0.5))
     # (*keep, m) -> (m, *keep) -> q.shape + keep [+ kept dims]
-    result = _moveaxis(result, last, 0)
+    result = move_axis(result, last, 0)
     if keepdims:
         kept = tuple(1 if d in axes else size for d, size in enumerate(in_shape))
         result = lax.reshape(result, q.shape + kept)
@@ -1155,7 +1146,7 @@ def histogram_bin_edges(a, bins=10, range: Sequence | None = None, weights=None)
                                   "not implemented.")
     check_arraylike("histogram_bin_edges", a, bins)
     arr = asarray(a)
-    dt = _inexact(arr.dtype)
+    dt = to_inexact_dtype(arr.dtype)
     if np.ndim(bins) == 1:
         return _convert(asarray(bins), dt)
     nbins = _static_index("histogram_bin_edges", "bins", bins)
@@ -1450,7 +1441,7 @@ def trapezoid(y, x=None, dx=1.0, axis: int = -1):
         ax = _canon_axis("trapezoid", axis, ya.ndim)
         if dxa.ndim > 0:
             dxa = lax.broadcast_to_rank(dxa, ya.ndim)
-            dxa = _moveaxis(dxa, ax, ya.ndim - 1)
+            dxa = move_axis(dxa, ax, ya.ndim - 1)
     else:
         check_arraylike("trapezoid", y, x)
         ya, xa = _promote_inexact(asarray(y), asarray(x))
@@ -1458,8 +1449,8 @@ def trapezoid(y, x=None, dx=1.0, axis: int = -1):
         if xa.ndim == 1:
             dxa = diff(xa)
         else:
-            dxa = _moveaxis(diff(xa, axis=ax), ax, xa.ndim - 1)
-    ya = _moveaxis(ya, ax, ya.ndim - 1)
+            dxa = move_axis(diff(xa, axis=ax), ax, xa.ndim - 1)
+    ya = move_axis(ya, ax, ya.ndim - 1)
     k = ya.shape[-1]
     last = ya.ndim - 1
     if dxa.ndim == 0 or dxa.shape[-1] == 1:

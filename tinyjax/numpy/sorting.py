@@ -23,7 +23,7 @@ from ..core.trace import Tracer
 from ..lax._base import type_error, value_error
 from ..lax.indexing import GatherDimensionNumbers
 from . import ufuncs
-from ._convert import asarray, check_arraylike, is_array, promote_dtypes
+from ._convert import asarray, check_arraylike, is_array, move_axis, promote_dtypes
 
 __all__ = [
     "UniqueAllResult",
@@ -86,15 +86,6 @@ def _static_int(name: str, what: str, v) -> int:
 
 def _ravel(x):
     return x if x.ndim == 1 else lax.reshape(x, (x.size,))
-
-
-def _moveaxis(x, src: int, dst: int):
-    src, dst = src % x.ndim, dst % x.ndim
-    if src == dst:
-        return x
-    perm = [d for d in range(x.ndim) if d != src]
-    perm.insert(dst, src)
-    return lax.transpose(x, tuple(perm))
 
 
 def _iota(n: int, dtype=None):
@@ -650,7 +641,7 @@ def unique(ar, return_index: bool = False, return_inverse: bool = False,
         inv_shape = tuple(ar.shape)
     else:
         axis = _axis("unique", axis, ar.ndim)
-        moved = _moveaxis(ar, axis, 0)
+        moved = move_axis(ar, axis, 0)
         n = moved.shape[0]
         rest = tuple(moved.shape[1:])
         m = int(np.prod(rest, dtype=np.int64))
@@ -667,7 +658,7 @@ def unique(ar, return_index: bool = False, return_inverse: bool = False,
             vals = lax.concatenate([lax.expand_dims(c, (1,)) for c in res["values"]], 1)
         else:
             vals = lax.full((k, 0), 0, ar.dtype)
-        values = _moveaxis(lax.reshape(vals, (k,) + rest), 0, axis)
+        values = move_axis(lax.reshape(vals, (k,) + rest), 0, axis)
         inv_shape = (n,)
     out = [values]
     if return_index:

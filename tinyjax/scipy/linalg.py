@@ -18,7 +18,13 @@ from ..lax import linalg as lax_linalg
 from ..lax._base import value_error
 from ..numpy import creation, indexing, products, reductions, ufuncs
 from ..numpy import linalg as jnp_linalg
-from ..numpy._convert import _to_dtype, asarray, check_arraylike, promote_dtypes
+from ..numpy._convert import (
+    _to_dtype,
+    asarray,
+    check_arraylike,
+    promote_dtypes,
+    promote_dtypes_inexact,
+)
 from ..numpy.manipulation import atleast_1d as _atleast_1d
 from ..numpy.manipulation import atleast_2d as _atleast_2d
 from ..numpy.manipulation import diagonal as _diagonal
@@ -48,14 +54,9 @@ __all__ = [
 # ----------------------------------------------------------------------------- helpers
 
 def _inexact(name: str, *args):
+    """Arrays of the common dtype of `args`, integers and bools becoming floats."""
     check_arraylike(f"tinyjax.scipy.linalg.{name}", *args)
-    arrs = [asarray(a) for a in args]
-    dt, weak = dtypes.result_type(*arrs, return_weak_type_flag=True)
-    if dt.kind != "f":
-        # JAX's to_inexact_dtype: ints up to 32 bits and bools become float32,
-        # 64-bit ints float64 (float32 without x64).
-        dt = dtypes.canonicalize_dtype(np.float64 if dt.itemsize == 8 else np.float32)
-    return [_to_dtype(a, dt, weak) for a in arrs]
+    return promote_dtypes_inexact(*[asarray(a) for a in args])
 
 
 def _check_square(name: str, a, what: str = "a") -> None:
