@@ -64,6 +64,21 @@ def test_polyfit():
     eq(jnp.polyfit(x, y, 2, w=w), np.polyfit(x, y, 2, w=w), rtol=1e-3, atol=1e-3)
 
 
+@pytest.mark.parametrize("cov", [True, "unscaled"])
+def test_polyfit_cov(cov):
+    rng = np.random.default_rng(0)
+    x = np.linspace(0, 1, 20)
+    y = 3 * x ** 2 - x + 0.5 + 0.01 * rng.normal(size=20)
+    c, v = jnp.polyfit(x, y, 2, cov=cov)
+    wc, wv = np.polyfit(x, y, 2, cov=cov)
+    eq(c, wc, rtol=1e-3, atol=1e-3)
+    eq(v, wv, rtol=2e-2, atol=1e-6)
+    y2 = np.stack([y, 2 * y], axis=1)
+    c2, v2 = jnp.polyfit(x, y2, 2, cov=cov)
+    wc2, wv2 = np.polyfit(x, y2, 2, cov=cov)
+    eq(v2, wv2, rtol=2e-2, atol=1e-6)
+
+
 def test_polynomials_trace():
     jaxpr = tinyjax.make_jaxpr(lambda p, x: jnp.polyval(jnp.polyder(p), x))(P, np.ones(3))
     assert jaxpr.out_avals[0].shape == (3,)

@@ -192,6 +192,14 @@ def promote_args_inexact(name, *args):
     return promote_shapes(name, *promote_dtypes_inexact(*args))
 
 
+def check_out(name: str, out) -> None:
+    """NumPy's `out=` cannot be honoured: arrays are immutable."""
+    if out is not None:
+        raise NotImplementedError(
+            f"The 'out' argument to jnp.{name} is not supported: tinyjax arrays are immutable; "
+            f"use the returned array instead.")
+
+
 def move_axis(x, src: int, dst: int):
     """x with static axis `src` moved to position `dst` (one transpose, or none)."""
     src, dst = src % x.ndim, dst % x.ndim

@@ -177,13 +177,6 @@ def _solve_rhs(name: str, a, b):
     return creation.broadcast_to(b, batch + tuple(b.shape[-2:])), batch, False
 
 
-def _check_out(name, out):
-    if out is not None:
-        raise NotImplementedError(
-            f"jnp.linalg.{name}: the 'out' argument is not supported: tinyjax arrays are "
-            f"immutable.")
-
-
 # ----------------------------------------------------------------------------- decompositions
 
 def cholesky(a, *, upper: bool = False, symmetrize_input: bool = True):

@@ -22,7 +22,7 @@ from ..core import dtypes
 from ..core.errors import ConcretizationTypeError
 from ..core.trace import Tracer
 from ..lax._base import type_error, value_error
-from ._convert import asarray, check_arraylike, is_array, promote_dtypes
+from ._convert import asarray, check_arraylike, check_out, is_array, promote_dtypes
 from .creation import broadcast_to, linspace
 
 __all__ = [
@@ -47,13 +47,6 @@ def _jnp():
     # they import this module's names through tinyjax.numpy themselves.
     from .. import numpy as jnp
     return jnp
-
-
-def _check_out(fun: str, out) -> None:
-    if out is not None:
-        raise NotImplementedError(
-            f"jnp.{fun}: the 'out' argument is not supported (arrays are immutable); "
-            f"use the returned array instead.")
 
 
 def _axis(axis, ndim: int, fun: str = "", what: str = "axis") -> int:
@@ -494,7 +487,7 @@ def stack(arrays, axis: int = 0, out=None, dtype=None):
     >>> stack([jnp.zeros(2), jnp.ones(2)], axis=1).shape  # doctest: +SKIP
     (2, 2)
     """
-    _check_out("stack", out)
+    check_out("stack", out)
     if is_array(arrays) or isinstance(arrays, np.ndarray):
         x = asarray(arrays) if dtype is None else asarray(arrays, dtype)
         if x.ndim == 0:
@@ -1561,7 +1554,7 @@ def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype=None, out=No
     >>> trace(jnp.eye(3))  # doctest: +SKIP
     Array(3., dtype=float32)
     """
-    _check_out("trace", out)
+    check_out("trace", out)
     d = diagonal(a, offset, axis1, axis2)
     return _jnp().sum(d, axis=-1, dtype=dtype)
 

@@ -8,7 +8,7 @@ import numpy as np
 from .. import lax
 from ..core.errors import ConcretizationTypeError
 from ..lax._base import type_error, value_error
-from ._convert import asarray, promote_args_inexact, promote_dtypes
+from ._convert import asarray, promote_args_inexact, promote_dtypes, promote_dtypes_inexact
 
 __all__ = ["poly", "polyadd", "polyder", "polydiv", "polyfit", "polyint", "polymul", "polysub",
            "polyval", "roots", "trim_zeros_poly", "vander"]
@@ -164,7 +164,7 @@ def polyfit(x, y, deg: int, rcond=None, full: bool = False, w=None, cov: bool = 
     deg = operator.index(deg)
     if deg < 0:
         raise value_error("expected deg >= 0")
-    x, y = promote_args_inexact("polyfit", x, y)
+    x, y = promote_dtypes_inexact(x, y)
     if x.ndim != 1 or y.ndim not in (1, 2) or x.shape[0] != y.shape[0]:
         raise type_error(f"polyfit: expected 1-D x and 1-D/2-D y of matching length, got "
                          f"{x.shape} and {y.shape}")
@@ -183,7 +183,26 @@ def polyfit(x, y, deg: int, rcond=None, full: bool = False, w=None, cov: bool = 
     if full:
         return c, resids, rank, s, rcond
     if cov:
-        raise NotImplementedError("polyfit(cov=True) is not implemented; use full=True")
+        # covariance of the coefficients: inv(A^T A) in the unscaled basis, times the
+        # residual variance unless cov == "unscaled" (as numpy.polyfit)
+        order = deg + 1
+        vbase = linalg.inv(lax.dot_general(lhs, lhs, (((0,), (0,)), ((), ()))))
+        vbase = lax.div(vbase, lax.mul(lax.broadcast_in_dim(scale, vbase.shape, (0,)),
+                                       lax.broadcast_in_dim(scale, vbase.shape, (1,))))
+        if isinstance(cov, str) and cov == "unscaled":
+            # numpy (and JAX) keep a trailing axis of 1 here for 2-D y
+            fac = lax.full((), 1, vbase.dtype) if y.ndim == 1 else lax.full((1,), 1, vbase.dtype)
+        else:
+            if x.shape[0] <= order:
+                raise value_error("the number of data points must exceed order to scale the "
+                                  "covariance matrix")
+            fac = lax.div(lax.reshape(resids, ()) if y.ndim == 1 else resids,
+                          lax.full((), x.shape[0] - order, vbase.dtype))
+        if y.ndim == 1:
+            return c, lax.mul(vbase, fac)
+        k = fac.shape[0]
+        return c, lax.mul(lax.broadcast_in_dim(vbase, vbase.shape + (k,), (0, 1)),
+                          lax.broadcast_in_dim(fac, vbase.shape + (k,), (2,)))
     return c
 
 

@@ -23,7 +23,7 @@ from .. import lax
 from ..core import dtypes
 from ..lax._base import type_error, value_error
 from . import ufuncs
-from ._convert import asarray, check_arraylike, move_axis, promote_dtypes
+from ._convert import asarray, check_arraylike, check_out, move_axis, promote_dtypes
 
 __all__ = [
     "cross",
@@ -43,13 +43,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def _check_out(name: str, out) -> None:
-    if out is not None:
-        raise NotImplementedError(
-            f"jnp.{name}: the 'out' argument is not supported: tinyjax arrays are immutable. "
-            f"Use the returned array instead.")
-
 
 def _result_dtype(name: str, operands, preferred_element_type):
     """Promote the operands to their common dtype and pick the output dtype."""
@@ -345,7 +338,7 @@ def outer(a, b, out=None):
     Array([[ 3,  4,  5],
            [ 6,  8, 10]], dtype=int32)
     """
-    _check_out("outer", out)
+    check_out("outer", out)
     check_arraylike("outer", a, b)
     a, b = asarray(a), asarray(b)
     a = lax.reshape(a, (a.size, 1))
@@ -821,7 +814,7 @@ def einsum(subscripts, /, *operands, out=None, optimize="auto", precision=None,
     >>> jnp.einsum('ii', jnp.eye(3))
     Array(3., dtype=float32)
     """
-    _check_out("einsum", out)
+    check_out("einsum", out)
     subscripts, ops = _einsum_operands("einsum", subscripts, operands)
     inputs, output, sizes = _parse(subscripts, [o.shape for o in ops])
     ops, out_dtype = _result_dtype("einsum", ops, preferred_element_type)

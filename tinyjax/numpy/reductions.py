@@ -28,6 +28,7 @@ from ._convert import (
     _to_dtype,
     asarray,
     check_arraylike,
+    check_out,
     move_axis,
     promote_dtypes,
     to_inexact_dtype,
@@ -47,11 +48,6 @@ Axis = Union[int, Sequence[int], None]
 
 
 # ============================================================================= helpers
-
-def _check_out(name: str, out) -> None:
-    if out is not None:
-        raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
-
 
 def _arraylike(name: str, a):
     check_arraylike(name, a)
@@ -214,7 +210,7 @@ def _identity(kind: str, dt: np.dtype) -> Array:
 def _reduction(name: str, kind: str, a, *, axis=None, dtype=None, out=None,
                keepdims: bool = False, initial=None, where=None,
                promote_integers: bool = False, upcast_f16: bool = False):
-    _check_out(name, out)
+    check_out(name, out)
     a = _arraylike(name, a)
     has_identity = kind in ("sum", "prod", "all", "any")
     if initial is None and not has_identity and where is not None:
@@ -351,7 +347,7 @@ def mean(a, axis: Axis = None, dtype=None, out=None, keepdims: bool = False, *, 
     >>> jnp.mean(jnp.array([1, 2, 3, 4]))
     Array(2.5, dtype=float32)
     """
-    _check_out("mean", out)
+    check_out("mean", out)
     a = _arraylike("mean", a)
     axes = _axes("mean", axis, a.ndim)
     where = _check_where("mean", where, a.shape)
@@ -386,7 +382,7 @@ def var(a, axis: Axis = None, dtype=None, out=None, ddof: int = 0, keepdims: boo
     >>> jnp.var(jnp.array([1., 2., 3., 4.]), ddof=1)
     Array(1.6666666, dtype=float32)
     """
-    _check_out("var", out)
+    check_out("var", out)
     correction = _correction("var", ddof, correction)
     a = _arraylike("var", a)
     axes = _axes("var", axis, a.ndim)
@@ -419,7 +415,7 @@ def std(a, axis: Axis = None, dtype=None, out=None, ddof: int = 0, keepdims: boo
     >>> jnp.std(jnp.array([1., 2., 3., 4.]))
     Array(1.118034, dtype=float32)
     """
-    _check_out("std", out)
+    check_out("std", out)
     if dtype is not None and _user_dtype(dtype).kind != "f":
         raise value_error(f"dtype argument to jnp.std must be inexact; got {_user_dtype(dtype)}")
     correction = _correction("std", ddof, correction)
@@ -433,7 +429,7 @@ def ptp(a, axis: Axis = None, out=None, keepdims: bool = False):
     >>> jnp.ptp(jnp.array([[4, 9], [1, 2]]), axis=1)
     Array([5, 1], dtype=int32)
     """
-    _check_out("ptp", out)
+    check_out("ptp", out)
     a = _arraylike("ptp", a)
     if a.dtype == np.bool_:
         raise type_error("jnp.ptp does not accept dtype bool (max - min is undefined for "
@@ -455,7 +451,7 @@ def count_nonzero(a, axis: Axis = None, keepdims: bool = False):
 # ----------------------------------------------------------------------------- argmax / argmin
 
 def _arg_reduction(name: str, lax_fn, a, axis, out, keepdims):
-    _check_out(name, out)
+    check_out(name, out)
     a = _arraylike(name, a)
     if axis is None:
         dims = tuple(range(a.ndim))
@@ -491,7 +487,7 @@ def argmin(a, axis: int | None = None, out=None, keepdims: bool | None = None):
 
 
 def _nan_arg(name, a, axis, out, keepdims, fill):
-    _check_out(name, out)
+    check_out(name, out)
     a = _arraylike(name, a)
     base = argmax if name == "nanargmax" else argmin
     if a.dtype.kind != "f":
@@ -524,7 +520,7 @@ def nanargmin(a, axis: int | None = None, out=None, keepdims: bool | None = None
 
 def _nan_reduction(name, reduction, a, fill, nan_if_all_nan, *, axis, keepdims, where,
                    out, **kw):
-    _check_out(name, out)
+    check_out(name, out)
     a = _arraylike(name, a)
     if a.dtype.kind != "f":
         return reduction(a, axis=axis, keepdims=keepdims, where=where, **kw)
@@ -585,7 +581,7 @@ def nanmean(a, axis: Axis = None, dtype=None, out=None, keepdims: bool = False, 
     >>> jnp.nanmean(jnp.array([1., jnp.nan, 3.]))
     Array(2., dtype=float32)
     """
-    _check_out("nanmean", out)
+    check_out("nanmean", out)
     a = _arraylike("nanmean", a)
     if a.dtype.kind != "f":
         return mean(a, axis, dtype, keepdims=keepdims, where=where)
@@ -602,7 +598,7 @@ def nanvar(a, axis: Axis = None, dtype=None, out=None, ddof: int = 0, keepdims: 
     >>> jnp.nanvar(jnp.array([1., jnp.nan, 3.]))
     Array(1., dtype=float32)
     """
-    _check_out("nanvar", out)
+    check_out("nanvar", out)
     a = _arraylike("nanvar", a)
     axes = _axes("nanvar", axis, a.ndim)
     comp, result_dtype = _var_dtypes(a.dtype, dtype)
@@ -632,7 +628,7 @@ def nanstd(a, axis: Axis = None, dtype=None, out=None, ddof: int = 0, keepdims: 
     >>> jnp.nanstd(jnp.array([1., jnp.nan, 3.]))
     Array(1., dtype=float32)
     """
-    _check_out("nanstd", out)
+    check_out("nanstd", out)
     return lax.sqrt(nanvar(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean))
 
 
@@ -640,7 +636,7 @@ def nanstd(a, axis: Axis = None, dtype=None, out=None, ddof: int = 0, keepdims: 
 
 def _cumulative(name, lax_fn, a, axis, dtype, out, nan_fill=None,
                 promote_integers: bool = False):
-    _check_out(name, out)
+    check_out(name, out)
     a = _arraylike(name, a)
     if axis is None:
         a = lax.reshape(a, (a.size,))
