@@ -813,16 +813,20 @@ def test_traces(k):
     assert eager.shape == shape and eager.dtype == out.dtype
 
 
+def _modules():
+    from tinyjax.numpy import numerical, reductions, statistics
+    return reductions, statistics, numerical
+
+
 def test_every_public_name_is_tested():
-    from tinyjax.numpy import reductions
     traced = {t[0] for t in TRACE}
-    assert set(reductions.__all__) == traced
+    assert {n for m in _modules() for n in m.__all__} == traced
 
 
-def test_docstring_examples():
+@pytest.mark.parametrize("module", _modules(), ids=lambda m: m.__name__)
+def test_docstring_examples(module):
     import doctest
 
-    from tinyjax.numpy import reductions
-    result = doctest.testmod(reductions, extraglobs={"jnp": jnp},
+    result = doctest.testmod(module, extraglobs={"jnp": jnp},
                              optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted >= len(reductions.__all__)
+    assert result.failed == 0 and result.attempted >= len(module.__all__)

@@ -42,6 +42,7 @@ from .creation import zeros as zeros
 from .creation import zeros_like as zeros_like
 from .indexing import *  # noqa: F403
 from .manipulation import *  # noqa: F403
+from .numerical import *  # noqa: F403
 from .polynomial import *  # noqa: F403
 from .products import *  # noqa: F403
 from .reductions import *  # noqa: F403
@@ -80,6 +81,7 @@ from .scalar_types import uint32 as uint32
 from .scalar_types import uint64 as uint64
 from .scalar_types import unsignedinteger as unsignedinteger
 from .sorting import *  # noqa: F403
+from .statistics import *  # noqa: F403
 from .ufuncs import abs as abs
 from .ufuncs import absolute as absolute
 from .ufuncs import acos as acos
