@@ -40,9 +40,11 @@ from .creation import tril as tril
 from .creation import triu as triu
 from .creation import zeros as zeros
 from .creation import zeros_like as zeros_like
+from .index_tricks import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .manipulation import *  # noqa: F403
 from .numerical import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .polynomial import *  # noqa: F403
 from .products import *  # noqa: F403
 from .reductions import *  # noqa: F403

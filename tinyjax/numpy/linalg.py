@@ -21,11 +21,11 @@ from ..lax import linalg as lax_linalg
 from ..lax._base import canonical_axis, type_error, value_error
 from . import creation, indexing, products, reductions, sorting, ufuncs
 from ._convert import asarray, check_arraylike, promote_dtypes_inexact
-from .manipulation import diagonal as _jnp_diagonal
+from .index_tricks import diagonal as _jnp_diagonal
+from .index_tricks import trace as _jnp_trace
 from .manipulation import expand_dims as _expand_dims
 from .manipulation import flip as _flip
 from .manipulation import moveaxis as _moveaxis
-from .manipulation import trace as _jnp_trace
 
 __all__ = [
     "cholesky",

@@ -25,9 +25,9 @@ from ..numpy._convert import (
     promote_dtypes,
     promote_dtypes_inexact,
 )
+from ..numpy.index_tricks import diagonal as _diagonal
 from ..numpy.manipulation import atleast_1d as _atleast_1d
 from ..numpy.manipulation import atleast_2d as _atleast_2d
-from ..numpy.manipulation import diagonal as _diagonal
 from ..numpy.manipulation import flip as _flip
 from ..numpy.sorting import argsort as _argsort
 
