@@ -82,6 +82,7 @@ from .scalar_types import uint16 as uint16
 from .scalar_types import uint32 as uint32
 from .scalar_types import uint64 as uint64
 from .scalar_types import unsignedinteger as unsignedinteger
+from .setops import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .statistics import *  # noqa: F403
 from .ufuncs import abs as abs
