@@ -31,11 +31,14 @@ def _aval_and_value(x):
     )
 
 
-def _wrap(out, aval: ShapedArray) -> Array:
+def _wrap(out, aval: ShapedArray, prim=None) -> Array:
     if type(out) is not np.ndarray or out.dtype != aval.dtype:
         out = np.asarray(out, dtype=aval.dtype)
     if out.shape != aval.shape:
-        out = np.broadcast_to(out, aval.shape).copy()
+        raise RuntimeError(
+            f"internal error: the eager implementation of '{prim}' returned shape "
+            f"{out.shape}, but its shape rule promises {aval.shape}. Please report this."
+        )
     return Array(out, aval.weak_type)
 
 
@@ -61,8 +64,8 @@ def eval_numpy_impl(prim, args, params):
     out_aval = rule(*avals, **params)
     out = impl(*vals, **params)
     if prim.multiple_results:
-        return [_wrap(o, a) for o, a in zip(out, out_aval)]
-    return _wrap(out, out_aval)
+        return [_wrap(o, a, prim) for o, a in zip(out, out_aval)]
+    return _wrap(out, out_aval, prim)
 
 
 class EvalTrace(Trace):
