@@ -207,3 +207,33 @@ def test_ufuncs_trace():
     jaxpr = tinyjax.make_jaxpr(lambda x, y: jnp.logaddexp(x, y) + jnp.hypot(x, y))(
         np.ones(3, np.float32), np.ones(3, np.float32))
     assert jaxpr.out_avals[0].shape == (3,)
+
+
+def test_division_by_zero_and_signed_zero_follow_jax():
+    # expected values printed by JAX 0.10.2
+    x = np.array([-5, -1, 0, 3, 7, -2147483648], np.int32)
+    y = np.array([0, 0, 0, 0, -1, -1], np.int32)
+    np.testing.assert_array_equal(np.asarray(jnp.floor_divide(x, y)),
+                                  [-2, -2, -1, -2, -7, -2147483648])
+    np.testing.assert_array_equal(np.asarray(jnp.remainder(x, y)), [0, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(np.asarray(jnp.fmod(x, y)), [0, 0, 0, 0, 0, 0])
+    u = np.array([0, 5, 255], np.uint8)
+    np.testing.assert_array_equal(np.asarray(jnp.floor_divide(u, np.uint8(0))), [255, 255, 255])
+    a = np.array([-5.0, 0.0, 3.0, -0.0, 0.0, 1.0, -1.0], np.float32)
+    b = np.array([0.0, 0.0, 0.0, 2.0, -2.0, 0.1, 0.1], np.float32)
+    q = np.asarray(jnp.floor_divide(a, b))
+    np.testing.assert_array_equal(q, [-np.inf, np.nan, np.inf, 0.0, -0.0, 9.0, -10.0])
+    np.testing.assert_array_equal(np.signbit(q[3:5]), [False, True])
+    assert np.isnan(np.asarray(jnp.remainder(a[:3], b[:3]))).all()
+    s = np.asarray(jnp.sign(np.array([-0.0, 0.0, -3.0, np.nan], np.float32)))
+    np.testing.assert_array_equal(np.signbit(s[:3]), [True, False, True])
+    assert np.isnan(s[3])
+
+
+def test_integer_negative_power():
+    with pytest.raises(TypeError, match=r"negative powers.*integer_pow\(int32\[1\], -1\)"):
+        jnp.power(jnp.array([2]), -1)
+    np.testing.assert_array_equal(
+        np.asarray(jnp.power(jnp.array([2, 1, -1, -1, 0]), jnp.array([-1, -3, -3, -2, -1]))),
+        [0, 1, -1, 1, 0])
+    np.testing.assert_allclose(np.asarray(jnp.power(jnp.array([2.0]), -1)), [0.5])

@@ -241,6 +241,8 @@ def _logistic(x):
 def _sign(x):
     if x.dtype.kind == "u":
         return (x > 0).astype(x.dtype)
+    if x.dtype.kind == "f":
+        return np.where(x == 0, x, np.sign(x))  # XLA keeps the sign of zero; np.sign does not
     return np.sign(x)
 
 
@@ -324,17 +326,16 @@ def round(x, rounding_method=RoundingMethod.AWAY_FROM_ZERO):
     return round_p.bind(asarray(x), rounding_method=int(rounding_method))
 
 
-integer_pow_p = def_primitive(
-    "integer_pow",
-    lambda x, y: unop_rule("integer_pow", NUMERIC)(x),
-    lambda x, y: _integer_pow_impl(x, y),
-)
+def _integer_pow_rule(x, y):
+    if y < 0 and x.dtype.kind != "f":
+        raise type_error(
+            f"Integers cannot be raised to negative powers, got integer_pow("
+            f"{x.dtype.name}[{','.join(map(str, x.shape))}], {y})")
+    return unop_rule("integer_pow", NUMERIC)(x)
 
 
 def _integer_pow_impl(x, y):
     if y < 0:
-        if x.dtype.kind != "f":
-            raise ValueError(f"integer_pow: negative exponent {y} needs a floating-point base")
         return np.power(x, np.asarray(y, x.dtype))
     if x.dtype.kind in "iu":
         # repeated squaring keeps wrap-around integer semantics
@@ -348,6 +349,9 @@ def _integer_pow_impl(x, y):
             n >>= 1
         return acc
     return np.power(x, np.asarray(y, x.dtype))
+
+
+integer_pow_p = def_primitive("integer_pow", _integer_pow_rule, _integer_pow_impl)
 
 
 def integer_pow(x, y: int):

@@ -82,47 +82,53 @@ nextafter = _two("nextafter", lax.nextafter, inexact=True)
 
 
 def _floor_divide(x, y):
+    if x.dtype == np.bool_:
+        return lax.bitwise_and(x, y)
     if x.dtype.kind in "iu":
         q = lax.div(x, y)
         if x.dtype.kind == "u":
             return q
-        # round toward -inf: subtract one where the signs differ and the division is inexact
-        r = lax.rem(x, y)
-        fix = lax.bitwise_and(lax.ne(r, lax.full_like(r, 0)),
-                              lax.ne(lax.lt(x, lax.full_like(x, 0)),
-                                     lax.lt(y, lax.full_like(y, 0))))
+        # round toward -inf: one less where the signs differ and the division is inexact
+        # (sign, not `< 0`, so that x // 0 follows JAX: -1 for x == 0, else -2)
+        fix = lax.bitwise_and(lax.ne(lax.sign(x), lax.sign(y)),
+                              lax.ne(lax.rem(x, y), lax.full_like(x, 0)))
         return lax.select(fix, lax.sub(q, lax.full_like(q, 1)), q)
-    if x.dtype == np.bool_:
-        return lax.bitwise_and(x, y)
-    # NumPy's float floor_divide: (x - fmod(x, y)) / y, corrected toward -inf
+    # NumPy's float floor_divide: (x - fmod(x, y)) / y, corrected toward -inf and rounded
+    zero = lax.full_like(x, 0)
     mod = lax.rem(x, y)
     div = lax.div(lax.sub(x, mod), y)
-    zero = lax.full_like(mod, 0)
-    ind = lax.bitwise_and(lax.ne(mod, zero), lax.ne(lax.lt(y, zero), lax.lt(mod, zero)))
+    ind = lax.bitwise_and(lax.ne(mod, zero), lax.ne(lax.sign(y), lax.sign(mod)))
     div = lax.select(ind, lax.sub(div, lax.full_like(div, 1)), div)
-    floordiv = lax.floor(div)
-    half = lax.full_like(div, 0.5)
-    floordiv = lax.select(lax.gt(lax.sub(div, floordiv), half),
-                          lax.add(floordiv, lax.full_like(div, 1)), floordiv)
-    plain = lax.div(x, y)
-    return lax.select(lax.ne(div, zero), floordiv, lax.mul(lax.sign(plain), zero))
+    div = lax.round(div, lax.RoundingMethod.TO_NEAREST_EVEN)
+    # division by zero gives x / y (±inf, nan), as NumPy 2 and JAX
+    return lax.select(lax.eq(y, zero), lax.div(x, y), div)
 
 
 def _remainder(x, y):
     if x.dtype == np.bool_:
         raise type_error("jnp.remainder does not accept boolean arrays")
     r = lax.rem(x, y)
-    if x.dtype.kind == "u":
-        return r
     zero = lax.full_like(r, 0)
-    fix = lax.bitwise_and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(y, zero)))
-    return lax.select(fix, lax.add(r, y), r)
+    if x.dtype.kind != "u":
+        fix = lax.bitwise_and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(y, zero)))
+        r = lax.select(fix, lax.add(r, y), r)
+    if x.dtype.kind in "iu":
+        r = lax.select(lax.eq(y, zero), zero, r)  # x % 0 == 0 for integers, as NumPy and JAX
+    return r
+
+
+def _fmod(x, y):
+    r = lax.rem(x, y)
+    if x.dtype.kind in "iu":
+        zero = lax.full_like(r, 0)
+        r = lax.select(lax.eq(y, zero), zero, r)
+    return r
 
 
 floor_divide = _two("floor_divide", _floor_divide)
 remainder = _two("remainder", _remainder)
 mod = remainder
-fmod = _two("fmod", lambda x, y: lax.rem(x, y))
+fmod = _two("fmod", _fmod)
 
 
 def divmod(x1, x2, /):
@@ -139,8 +145,8 @@ def power(x1, x2, /):
     check_arraylike("power", x1, x2)
     if isinstance(x2, int) and not isinstance(x2, bool):
         (x,) = promote_dtypes(x1)
-        if x2 >= 0 or x.dtype.kind == "f":
-            return lax.integer_pow(x, x2)
+        if x.dtype != np.bool_:
+            return lax.integer_pow(x, x2)  # negative powers of ints raise, as in JAX
     x, y = promote_args("power", x1, x2)
     if x.dtype.kind in "iub":
         if x.dtype == np.bool_:
