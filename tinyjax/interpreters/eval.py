@@ -42,6 +42,26 @@ def _wrap(out, aval: ShapedArray, prim=None) -> Array:
     return Array(out, aval.weak_type)
 
 
+_rule_cache: dict = {}
+_RULE_CACHE_SIZE = 4096
+
+
+def _abstract_eval_cached(prim, avals, params):
+    """The primitive's shape rule, memoized on (primitive, input types, params): eager
+    code calls the same primitive on the same types over and over."""
+    try:
+        key = (prim, tuple(avals), tuple(params.items()))
+        out = _rule_cache.get(key)
+    except TypeError:  # unhashable params
+        return abstract_eval_rules[prim](*avals, **params)
+    if out is None:
+        out = abstract_eval_rules[prim](*avals, **params)
+        if len(_rule_cache) >= _RULE_CACHE_SIZE:
+            _rule_cache.clear()
+        _rule_cache[key] = out
+    return out
+
+
 def eval_apply(prim, args, params):
     array_impl = array_impl_rules.get(prim)
     if array_impl is not None:
@@ -60,8 +80,7 @@ def eval_numpy_impl(prim, args, params):
         av, v = _aval_and_value(a)
         avals.append(av)
         vals.append(v)
-    rule = abstract_eval_rules[prim]
-    out_aval = rule(*avals, **params)
+    out_aval = _abstract_eval_cached(prim, avals, params)
     out = impl(*vals, **params)
     if prim.multiple_results:
         return [_wrap(o, a, prim) for o, a in zip(out, out_aval)]

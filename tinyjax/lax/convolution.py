@@ -10,6 +10,8 @@ contractions are an OR of ANDs.
 from __future__ import annotations
 
 import enum
+import functools
+import math
 import operator
 from typing import Any, NamedTuple, Sequence
 
@@ -134,6 +136,7 @@ def _index_tuple(x, what: str) -> tuple:
         raise type_error(f"{what} must be a sequence of integers, got {x!r}") from None
 
 
+@functools.lru_cache(maxsize=256)
 def _compute_dtype(in_dtype: np.dtype, out_dtype: np.dtype) -> np.dtype:
     """The dtype a contraction of `in_dtype` operands accumulates in before
     rounding to `out_dtype` (XLA CPU: half precision accumulates in float32)."""
@@ -213,6 +216,7 @@ def _dot_type_key(dt: np.dtype):
     return (-1, -1, _bit_width(dt), dt.kind != "u")
 
 
+@functools.lru_cache(maxsize=256)
 def _dot_result_dtype(name, lhs_dtype, rhs_dtype, preferred):
     lk, rk = _dot_type_key(lhs_dtype), _dot_type_key(rhs_dtype)
     if lk > rk:
@@ -298,13 +302,13 @@ def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
     batch_shape = tuple(lhs.shape[d] for d in lb)
     lfree_shape = tuple(lhs.shape[d] for d in lfree)
     rfree_shape = tuple(rhs.shape[d] for d in rfree)
-    nb = int(np.prod(batch_shape, dtype=np.int64))
-    m = int(np.prod(lfree_shape, dtype=np.int64))
-    n = int(np.prod(rfree_shape, dtype=np.int64))
-    k = int(np.prod([lhs.shape[d] for d in lc], dtype=np.int64))
+    nb = math.prod(batch_shape)
+    m = math.prod(lfree_shape)
+    n = math.prod(rfree_shape)
+    k = math.prod(lhs.shape[d] for d in lc)
     # Canonical (batch, M, K) @ (batch, K, N): one BLAS call per batch for floats.
-    a = np.transpose(lhs, tuple(lb) + tuple(lfree) + tuple(lc)).astype(acc_dtype)
-    b = np.transpose(rhs, tuple(rb) + tuple(rc) + tuple(rfree)).astype(acc_dtype)
+    a = np.transpose(lhs, tuple(lb) + tuple(lfree) + tuple(lc)).astype(acc_dtype, copy=False)
+    b = np.transpose(rhs, tuple(rb) + tuple(rc) + tuple(rfree)).astype(acc_dtype, copy=False)
     out = np.matmul(a.reshape(nb, m, k), b.reshape(nb, k, n))
     out = out.reshape(batch_shape + lfree_shape + rfree_shape)
     return _finish(out, out_dtype)

@@ -399,7 +399,8 @@ def _fast_binop_impl(p, np_fn, kinds, out_dtype):
             xv = x._value
             yv = y._value
             dt = xv.dtype
-            if dt == yv.dtype and xv.shape == yv.shape and dt.kind in kinds:
+            if dt == yv.dtype and dt.kind in kinds and (
+                    xv.shape == yv.shape or not yv.ndim or not xv.ndim):
                 with np.errstate(all="ignore"):
                     out = np_fn(xv, yv)
                 want = dt if out_dtype is None else out_dtype

@@ -216,6 +216,11 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
         raise type_error(
             f"jnp.matmul: contracting dimensions differ: shapes {tuple(a.shape)} and "
             f"{tuple(b.shape)} ({a.shape[-1]} != {b.shape[0 if b.ndim == 1 else -2]}).")
+    if a.ndim <= 2 and b.ndim <= 2:
+        # no batch dimensions: a single dot_general, without the labelling machinery
+        (a, b), out_dtype = _result_dtype("matmul", (a, b), preferred_element_type)
+        return lax.dot_general(a, b, (((a.ndim - 1,), (0,)), ((), ())), precision=precision,
+                               preferred_element_type=out_dtype)
     _check_broadcast("matmul", a.shape[:-2], b.shape[:-2])
     out = _batch_labels(nb) + ((M,) if a.ndim > 1 else ()) + ((N,) if b.ndim > 1 else ())
     return _batched("matmul", a, la, b, lb, out, precision, preferred_element_type)

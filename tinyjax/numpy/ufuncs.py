@@ -24,8 +24,9 @@ from ._convert import (
 
 def _one(name, lax_fn, inexact=False, kinds=None):
     def fn(x, /):
-        check_arraylike(name, x)
-        (x,) = promote_args_inexact(name, x) if inexact else promote_dtypes(x)
+        if type(x) is not Array or (inexact and x.dtype.kind != "f"):
+            check_arraylike(name, x)
+            (x,) = promote_args_inexact(name, x) if inexact else promote_dtypes(x)
         if kinds is not None and x.dtype.kind not in kinds:
             raise type_error(f"jnp.{name} does not accept dtype {x.dtype.name}")
         return lax_fn(x)
@@ -37,11 +38,32 @@ def _one(name, lax_fn, inexact=False, kinds=None):
     return fn
 
 
+# Array kinds whose dtype a weakly typed Python scalar of this type leaves unchanged
+_SCALAR_KEEPS = {float: "f", int: "iuf"}
+
+
+def _weak_scalar(v, dtype):
+    if dtype.kind in "iu":
+        dtypes.check_python_int(v, dtype)
+    return Array(np.array(v, dtype), True)
+
+
 def _two(name, lax_fn, inexact=False):
     def fn(x1, x2, /):
-        if type(x1) is Array and type(x2) is Array and x1.dtype == x2.dtype \
-                and x1.shape == x2.shape and not inexact:
-            return lax_fn(x1, x2)
+        # fast paths (same results as the general path below): two arrays of one
+        # dtype and shape, or an array and a Python scalar that keeps its dtype
+        t1, t2 = type(x1), type(x2)
+        if t1 is Array:
+            kind = x1.dtype.kind
+            if t2 is Array:
+                if x1.dtype == x2.dtype and x1.shape == x2.shape and (kind == "f" or not inexact):
+                    return lax_fn(x1, x2)
+            elif kind in _SCALAR_KEEPS.get(t2, "") and (kind == "f" or not inexact):
+                return lax_fn(x1, _weak_scalar(x2, x1.dtype))
+        elif t2 is Array:
+            kind = x2.dtype.kind
+            if kind in _SCALAR_KEEPS.get(t1, "") and (kind == "f" or not inexact):
+                return lax_fn(_weak_scalar(x1, x2.dtype), x2)
         check_arraylike(name, x1, x2)
         a, b = promote_args_inexact(name, x1, x2) if inexact else promote_args(name, x1, x2)
         return lax_fn(a, b)
