@@ -1,4 +1,5 @@
-"""Eager dispatch cost of `x + y` on two f32[8] arrays (tinyjax, and JAX if installed).
+"""Eager dispatch cost of small operations in tinyjax (and JAX, side by side, when
+it is installed). The headline figure is `x + y` on two f32[8] arrays.
 
 Run with:  python benchmarks/bench_dispatch.py
 """
@@ -7,29 +8,46 @@ import timeit
 import numpy as np
 
 
-def per_call_us(fn, number=100_000, repeat=7):
+def per_call_us(fn, number, repeat=7):
+    fn()
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
 
-def main():
-    import tinyjax.numpy as jnp
+def cases(np_mod):
+    x = np_mod.asarray(np.ones(8, np.float32))
+    y = np_mod.asarray(np.ones(8, np.float32))
+    m = np_mod.asarray(np.ones((4, 4), np.float32))
+    return {
+        "x + y (f32[8])": lambda: x + y,
+        "x * 2.0": lambda: x * 2.0,
+        "jnp.sin(x)": lambda: np_mod.sin(x),
+        "jnp.sum(x)": lambda: np_mod.sum(x),
+        "x[1:3]": lambda: x[1:3],
+        "m @ m (f32[4,4])": lambda: m @ m,
+        "jnp.mean(m, 0)": lambda: np_mod.mean(m, 0),
+        "x.at[0].set(1.0)": lambda: x.at[0].set(1.0),
+    }
 
-    x = jnp.asarray(np.ones(8, np.float32))
-    y = jnp.asarray(np.ones(8, np.float32))
-    t_tj = per_call_us(lambda: x + y)
-    print(f"tinyjax  x + y (f32[8], eager): {t_tj:6.2f} us")
-    a = np.ones(8, np.float32)
-    print(f"numpy    a + a (f32[8])       : {per_call_us(lambda: a + a):6.2f} us")
+
+def main():
+    import tinyjax.numpy as tnp
+
     try:
-        import jax.numpy as jjnp
+        import jax.numpy as jnp_ref
     except ImportError:
-        print("jax not installed: no side-by-side figure")
-        return
-    jx = jjnp.ones(8, jjnp.float32)
-    jy = jjnp.ones(8, jjnp.float32)
-    (jx + jy).block_until_ready()
-    t_jax = per_call_us(lambda: (jx + jy), number=20_000)
-    print(f"jax      x + y (f32[8], eager): {t_jax:6.2f} us   (jax / tinyjax = {t_jax / t_tj:.1f}x)")
+        jnp_ref = None
+    ours = cases(tnp)
+    theirs = cases(jnp_ref) if jnp_ref is not None else {}
+    print(f"{'operation':20s} {'tinyjax us':>11s} {'jax us':>9s} {'jax/tinyjax':>12s}")
+    for name, fn in ours.items():
+        t = per_call_us(fn, 20_000)
+        if name in theirs:
+            j = per_call_us(lambda f=theirs[name]: f().block_until_ready(), 3_000)
+            print(f"{name:20s} {t:11.2f} {j:9.2f} {j / t:11.1f}x")
+        else:
+            print(f"{name:20s} {t:11.2f}")
+    if jnp_ref is None:
+        print("(jax not installed: no side-by-side figures)")
 
 
 if __name__ == "__main__":
