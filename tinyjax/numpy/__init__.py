@@ -43,6 +43,7 @@ from .creation import zeros_like as zeros_like
 from .index_tricks import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .manipulation import *  # noqa: F403
+from .misc import *  # noqa: F403
 from .numerical import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .polynomial import *  # noqa: F403
