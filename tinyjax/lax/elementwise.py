@@ -137,6 +137,7 @@ __all__ = [
     'pow_p',
     'reduce_precision',
     'reduce_precision_p',
+    'reciprocal',
     'regularized_incomplete_beta_p',
     'rem',
     'rem_p',
@@ -352,6 +353,11 @@ def _integer_pow_impl(x, y):
 
 
 integer_pow_p = def_primitive("integer_pow", _integer_pow_rule, _integer_pow_impl)
+
+
+def reciprocal(x):
+    """1 / x elementwise (lax.reciprocal), as integer_pow(x, -1)."""
+    return integer_pow(x, -1)
 
 
 def integer_pow(x, y: int):

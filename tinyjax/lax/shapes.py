@@ -48,6 +48,10 @@ __all__ = [
     'transpose',
     'transpose_p',
     'zeros_like_array',
+    'broadcast_shapes',
+    'dtype',
+    'empty',
+    'split',
 ]
 
 
@@ -656,3 +660,52 @@ def zeros_like_array(x):
     Array([0., 0.], dtype=float32)
     """
     return full_like(x, 0)
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The shape NumPy-style broadcasting gives these shapes (lax.broadcast_shapes).
+
+    >>> lax.broadcast_shapes((2, 1), (3,))  # doctest: +SKIP
+    (2, 3)
+    """
+    try:
+        return tuple(np.broadcast_shapes(*(tuple(s) for s in shapes)))
+    except ValueError:
+        raise value_error(
+            f"Incompatible shapes for broadcasting: {', '.join(str(tuple(s)) for s in shapes)}"
+        ) from None
+
+
+def dtype(x, *, canonicalize: bool = False) -> np.dtype:
+    """The dtype of an array or Python scalar (canonicalized for x64 if asked)."""
+    dt = dtypes.dtype_and_weak(x)[0] if not hasattr(x, "dtype") else np.dtype(x.dtype)
+    return dtypes.canonicalize_dtype(dt) if canonicalize else dt
+
+
+def empty(dtype):
+    """A 0-d array of `dtype` with an unspecified value (zero here)."""
+    return full((), 0, dtype)
+
+
+def split(operand, sizes, axis: int = 0):
+    """Split `operand` along `axis` into pieces of the given static sizes.
+
+    >>> [p.shape for p in lax.split(jnp.zeros((5, 2)), (2, 3))]  # doctest: +SKIP
+    [(2, 2), (3, 2)]
+    """
+    from .indexing import slice_in_dim
+    x = asarray(operand)
+    if not -x.ndim <= axis < max(x.ndim, 1):
+        raise value_error(f"split: axis {axis} is out of bounds for array of rank {x.ndim}")
+    axis %= x.ndim
+    sizes = tuple(operator.index(s) for s in sizes)
+    if any(s < 0 for s in sizes) or sum(sizes) != x.shape[axis]:
+        raise value_error(
+            f"split: sizes must be non-negative and sum to the dimension size "
+            f"{x.shape[axis]}, got {sizes}")
+    out, start = [], 0
+    for size in sizes:
+        out.append(slice_in_dim(x, start, start + size, axis=axis))
+        start += size
+    return out
+

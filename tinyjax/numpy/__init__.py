@@ -51,10 +51,12 @@ from .products import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .scalar_types import bool_ as bool_
 from .scalar_types import can_cast as can_cast
+from .scalar_types import character as character
 from .scalar_types import complexfloating as complexfloating
 from .scalar_types import double as double
 from .scalar_types import dtype as dtype
 from .scalar_types import finfo as finfo
+from .scalar_types import flexible as flexible
 from .scalar_types import float16 as float16
 from .scalar_types import float32 as float32
 from .scalar_types import float64 as float64
@@ -73,6 +75,7 @@ from .scalar_types import integer as integer
 from .scalar_types import isdtype as isdtype
 from .scalar_types import issubdtype as issubdtype
 from .scalar_types import number as number
+from .scalar_types import object_ as object_
 from .scalar_types import promote_types as promote_types
 from .scalar_types import result_type as result_type
 from .scalar_types import signedinteger as signedinteger

@@ -59,6 +59,9 @@ unsignedinteger = np.unsignedinteger
 inexact = np.inexact
 floating = np.floating
 complexfloating = np.complexfloating
+character = np.character
+flexible = np.flexible
+object_ = np.object_
 dtype = np.dtype
 
 
