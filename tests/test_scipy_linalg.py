@@ -6,12 +6,12 @@ SciPy; QR, SVD and eigh through their identities and convention-free parts.
 Batched inputs, float32 and float64 (enable_x64), singular inputs (inf/NaN, no
 exception), error messages, and tracing with make_jaxpr.
 """
-import contextlib
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linalg_helpers import T, close, rand, spd, symmetric, well_conditioned, x64
 
 import tinyjax
 import tinyjax.scipy.linalg as S
@@ -23,41 +23,6 @@ SETTINGS = settings(max_examples=20, deadline=None)
 batch_shapes = st.sampled_from([(), (), (2,), (3,), (2, 2), (0,)])
 seeds = st.integers(0, 2**31)
 DTYPES = [np.float32, np.float64]
-
-
-def tol(dtype):
-    return {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-10}[np.dtype(dtype)]
-
-
-def close(a, b, dtype=np.float32, scale=1.0):
-    np.testing.assert_allclose(np.asarray(a, np.float64), np.asarray(b, np.float64),
-                               rtol=tol(dtype), atol=tol(dtype) * scale)
-
-
-def T(x):
-    return np.swapaxes(x, -1, -2)
-
-
-def rand(rng, shape, dtype=np.float32):
-    return rng.standard_normal(shape).astype(dtype)
-
-
-def well_conditioned(rng, batch, n, dtype=np.float32):
-    return (rng.standard_normal(batch + (n, n)) + 3 * n * np.eye(n)).astype(dtype) / n
-
-
-def spd(rng, batch, n, dtype=np.float32):
-    a = rng.standard_normal(batch + (n, n))
-    return (a @ T(a) + n * np.eye(n)).astype(dtype)
-
-
-def symmetric(rng, batch, n, dtype=np.float32):
-    a = rng.standard_normal(batch + (n, n))
-    return ((a + T(a)) / 2).astype(dtype)
-
-
-def x64(dtype):
-    return enable_x64() if np.dtype(dtype) == np.float64 else contextlib.nullcontext()
 
 
 def per_matrix(fn, *arrays):

@@ -24,7 +24,7 @@ from ..core.trace import Tracer
 from ..lax._base import type_error, value_error
 from ..lax.indexing import GatherDimensionNumbers
 from . import ufuncs
-from ._convert import asarray, check_arraylike, is_array, promote_dtypes
+from ._convert import asarray, check_arraylike, check_out, is_array, promote_dtypes
 
 __all__ = [
     "argpartition",
@@ -539,9 +539,7 @@ def choose(a, choices, out=None, mode: str = "raise"):
     >>> jnp.choose(jnp.array([0, 1, 0]), [jnp.array([1, 2, 3]), jnp.array([7, 8, 9])])
     Array([1, 8, 3], dtype=int32)
     """
-    if out is not None:
-        raise NotImplementedError("jnp.choose: the 'out' argument is not supported: tinyjax "
-                                  "arrays are immutable. Use the returned array instead.")
+    check_out("choose", out)
     if mode not in ("raise", "wrap", "clip"):
         raise value_error(f"mode={mode!r} not understood. Must be 'raise', 'wrap', or 'clip'")
     check_arraylike("choose", a)
@@ -583,9 +581,7 @@ def compress(condition, a, axis: int | None = None, *, size: int | None = None,
     Array([[0, 2],
            [3, 5]], dtype=int32)
     """
-    if out is not None:
-        raise NotImplementedError("jnp.compress: the 'out' argument is not supported: tinyjax "
-                                  "arrays are immutable. Use the returned array instead.")
+    check_out("compress", out)
     check_arraylike("compress", condition, a)
     cond = asarray(condition)
     if cond.ndim != 1:
