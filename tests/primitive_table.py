@@ -139,6 +139,7 @@ def _binary(name, fn, ref, dtypes=FLOATS, domains=("any", "any"), **kw):
 
 ELEMENTWISE = [
     _unary("neg", lax.neg, np.negative, NUMERIC, exact=True),
+    _unary("stop_gradient", lax.stop_gradient, lambda x: x, exact=True),
     _unary("abs", lax.abs, np.abs, NUMERIC, exact=True),
     _unary("sign", lax.sign, np.sign, NUMERIC, exact=True),
     _unary("floor", lax.floor, np.floor, exact=True),
@@ -527,13 +528,13 @@ STRUCTURED = [
     Case("slice", lambda x: lax.slice(x, (1,) * x.ndim, x.shape, (2,) * x.ndim),
          lambda x: x[(slice(1, None, 2),) * x.ndim], (Arg(ALL),),
          shapes=_nd_shapes((5,), (3, 4), (1,), (2, 3, 4)), exact=True),
-    Case("dynamic_slice", lambda x, i: lax.dynamic_slice(x, (i,) + (0,) * (x.ndim - 1),
+    Case("dynamic_slice", lambda x, i: lax.dynamic_slice(x, (i,) + (np.int32(0),) * (x.ndim - 1),
                                                           (2,) + x.shape[1:]),
          lambda x, i: x[_clamp_start(i, x.shape[0], 2):][:2],
          (Arg(ALL), Arg(("int32",), "index")), same_dtype=False,
          shapes=lambda rng: [_pick(rng, [(5,), (4, 3)]), ()], exact=True),
     Case("dynamic_update_slice",
-         lambda x, u, i: lax.dynamic_update_slice(x, u, (i,) + (0,) * (x.ndim - 1)),
+         lambda x, u, i: lax.dynamic_update_slice(x, u, (i,) + (np.int32(0),) * (x.ndim - 1)),
          lambda x, u, i: _ref_dus(x, u, i), (Arg(ALL), Arg(ALL), Arg(("int32",), "index")),
          same_dtype=False, shapes=lambda rng: [(5, 2), (2, 2), ()], exact=True),
     Case("gather", _gather_rows, lambda x, i: x[np.clip(i, 0, x.shape[0] - 1)],

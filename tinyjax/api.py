@@ -8,7 +8,7 @@ import numpy as np
 from .core import dtypes, pytree
 from .core.array import Array, Device, devices
 from .core.errors import api_boundary
-from .core.jaxpr import ClosedJaxpr
+from .core.jaxpr import ClosedJaxpr, Jaxpr, dce_jaxpr
 from .interpreters.partial_eval import trace_pytree_fn
 
 
@@ -38,12 +38,22 @@ def make_jaxpr(fun, static_argnums=(), return_shape: bool = False):
 
         name = f"make_jaxpr({getattr(fun, '__name__', 'fun')})"
         closed, out_tree = trace_pytree_fn(f_dyn, [args[i] for i in dyn_idx], kwargs, name)
+        closed = _dce_closed(closed)
         if return_shape:
             shapes = [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type) for a in closed.out_avals]
             return closed, pytree.tree_unflatten(out_tree, shapes)
         return closed
 
     return make_jaxpr_f
+
+
+def _dce_closed(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """Drop dead equations (e.g. the primal output a gradient discards) and unused consts."""
+    j = dce_jaxpr(closed.jaxpr)
+    used = {id(v) for e in j.eqns for v in e.invars} | {id(v) for v in j.outvars}
+    keep = [(v, c) for v, c in zip(j.constvars, closed.consts) if id(v) in used]
+    return ClosedJaxpr(Jaxpr([v for v, _ in keep], j.invars, j.outvars, j.eqns),
+                       [c for _, c in keep])
 
 
 class ShapeDtypeStruct:

@@ -63,10 +63,16 @@ class ShapedArray:
     __str__ = __repr__
 
 
+# JAX's tangent dtype for integer and boolean values: zero bits per element.
+float0 = np.dtype([("float0", np.void, 0)])
+
+
 def raise_to_shaped(x) -> ShapedArray:
     """The ShapedArray of anything array-like (Array, tracer, numpy array, Python scalar)."""
     aval = getattr(x, "aval", None)
     if aval is not None:
         return aval
+    if type(x) is np.ndarray and x.dtype == float0:
+        return ShapedArray(x.shape, float0, False)
     dtype, weak = dtypes.dtype_and_weak(x)
     return ShapedArray(np.shape(x), dtype, weak)

@@ -38,11 +38,19 @@ class DropVar(Var):
 class Literal:
     """A scalar constant written inline in a jaxpr (e.g. `2.0:f32[]`)."""
 
-    __slots__ = ("val", "aval")
+    __slots__ = ("val", "aval", "_array")
 
     def __init__(self, val, aval: ShapedArray):
         self.val = val
         self.aval = aval
+        self._array = None
+
+    def value(self):
+        """The literal as an Array of its type (what primitives are applied to)."""
+        if self._array is None:
+            from .array import Array
+            self._array = Array(np.array(self.val, dtype=self.aval.dtype), self.aval.weak_type)
+        return self._array
 
     def __repr__(self):
         return f"{_fmt_scalar(self.val, self.aval.dtype)}:{self.aval.str_short()}"
@@ -266,3 +274,50 @@ def check_jaxpr(jaxpr) -> None:
             define(v, where)
     for v in jaxpr.outvars:
         read(v, "outvars")
+
+
+# ----------------------------------------------------------------------------- evaluation, DCE
+
+def eval_jaxpr(jaxpr: Jaxpr, consts, *args):
+    """Run a jaxpr by binding its equations in order (so any active transformation,
+    eager evaluation included, processes them). Returns the list of outputs."""
+    env: dict = {}
+
+    def read(v):
+        return v.value() if isinstance(v, Literal) else env[id(v)]
+
+    for v, c in zip(jaxpr.constvars, consts):
+        env[id(v)] = c
+    for v, a in zip(jaxpr.invars, args):
+        env[id(v)] = a
+    for eqn in jaxpr.eqns:
+        outs = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
+        if not eqn.primitive.multiple_results:
+            outs = [outs]
+        for v, o in zip(eqn.outvars, outs):
+            if not isinstance(v, DropVar):
+                env[id(v)] = o
+    return [read(v) for v in jaxpr.outvars]
+
+
+def dce_jaxpr(jaxpr: Jaxpr, used_outputs=None) -> Jaxpr:
+    """Drop equations none of whose outputs are needed (all primitives are pure).
+    Unused outputs of kept equations become `_`; inputs are kept."""
+    outvars = jaxpr.outvars if used_outputs is None else [
+        v for v, u in zip(jaxpr.outvars, used_outputs) if u]
+    live = {id(v) for v in outvars if isinstance(v, Var)}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if any(id(v) in live for v in eqn.outvars):
+            kept.append(eqn)
+            live.update(id(v) for v in eqn.invars if isinstance(v, Var))
+    kept.reverse()
+    new_eqns = []
+    for eqn in kept:
+        if all(id(v) in live for v in eqn.outvars):
+            new_eqns.append(eqn)
+        else:
+            outs = [v if id(v) in live else DropVar(v.aval) for v in eqn.outvars]
+            new_eqns.append(JaxprEqn(eqn.primitive, eqn.invars, outs, eqn.params))
+    constvars = jaxpr.constvars
+    return Jaxpr(constvars, jaxpr.invars, outvars, new_eqns)

@@ -176,6 +176,14 @@ class Trace:
     def process_primitive(self, prim, tracers, params):
         raise NotImplementedError(f"{type(self).__name__} rule for '{prim}' is not implemented")
 
+    def process_custom_jvp_call(self, fun, jvp, tracers, symbolic_zeros=False):
+        """A function with a custom JVP rule: only differentiation uses the rule."""
+        return fun(*tracers)
+
+    def process_custom_vjp_call(self, fun, fwd, bwd, tracers, out_avals_fn):
+        """A function with a custom VJP rule: only differentiation uses fwd/bwd."""
+        return fun(*tracers)
+
     def description(self) -> str:
         return type(self).__name__
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import math
 import operator
 from typing import Any, NamedTuple, Sequence
@@ -21,7 +22,18 @@ from ..core import dtypes
 from ..core.config import config
 from ..core.jaxpr import pp_param_rules
 from ..core.trace import Tracer
+from ..interpreters.ad import (
+    Zero,
+    add_tangents,
+    deflinear,
+    float0,
+    is_undefined_primal,
+    jvp_rules,
+    transpose_rules,
+)
 from . import elementwise as _ew
+from . import indexing as _ix
+from . import reductions as _red
 from . import shapes as _shapes
 from ._base import asarray, aval, def_primitive, dtype_str, type_error, value_error
 
@@ -206,6 +218,19 @@ def _windows(x: np.ndarray, axes, window, strides, window_dilation) -> np.ndarra
     return view[tuple(index)]
 
 
+def _is_zero_tangent(t) -> bool:
+    """A tangent that contributes nothing: a symbolic Zero, or concrete float0 zeros."""
+    return type(t) is Zero or getattr(t, "dtype", None) == float0
+
+
+def _as_dtype(x, dtype):
+    """`x` converted to `dtype` (no-op when it already has it)."""
+    dtype = np.dtype(dtype)
+    if np.dtype(x.dtype) == dtype:
+        return x
+    return _ew.convert_element_type_p.bind(x, new_dtype=dtype, weak_type=False)
+
+
 # ----------------------------------------------------------------------------- dot_general
 
 def _dot_type_key(dt: np.dtype):
@@ -327,6 +352,78 @@ def _pp_dot_general(params):
 
 
 pp_param_rules[dot_general_p] = _pp_dot_general
+
+
+def _dot_general_jvp(primals, tangents, *, dimension_numbers, precision=None,
+                     preferred_element_type=None):
+    # Bilinear: d(x . y) = dx . y + x . dy, each side skipped when its tangent is zero.
+    lhs, rhs = primals
+    g_lhs, g_rhs = tangents
+    params = dict(dimension_numbers=dimension_numbers, precision=precision,
+                  preferred_element_type=preferred_element_type)
+    out = dot_general_p.bind(lhs, rhs, **params)
+    t_out = Zero.from_value(out)
+    if t_out.aval.dtype == float0:  # integer/bool result: no derivative
+        return out, t_out
+    if not _is_zero_tangent(g_lhs):
+        t_out = add_tangents(t_out, _as_dtype(dot_general_p.bind(g_lhs, rhs, **params),
+                                              t_out.aval.dtype))
+    if not _is_zero_tangent(g_rhs):
+        t_out = add_tangents(t_out, _as_dtype(dot_general_p.bind(lhs, g_rhs, **params),
+                                              t_out.aval.dtype))
+    return out, t_out
+
+
+def _dot_transpose_operand(ct, other, operand_aval, operand_is_lhs, dimension_numbers,
+                           precision):
+    """Cotangent of one operand x of out = dot_general(x, y) (or (y, x)): contract ct
+    with y over y's free dimensions, batch over the batch dimensions, then permute the
+    result (batch, x free, x contracting in y's order) into x's layout."""
+    (lc, rc), (lb, rb) = dimension_numbers
+    if operand_is_lhs:
+        x_c, y_c, x_b, y_b = lc, rc, lb, rb
+    else:
+        x_c, y_c, x_b, y_b = rc, lc, rb, lb
+    x_nd = len(operand_aval.shape)
+    y_nd = len(other.shape)
+    nb = len(x_b)
+    x_free = [d for d in range(x_nd) if d not in x_c and d not in x_b]
+    y_free = [d for d in range(y_nd) if d not in y_c and d not in y_b]
+    # ct's layout: batch, lhs free, rhs free
+    if operand_is_lhs:
+        ct_y_free = tuple(range(nb + len(x_free), nb + len(x_free) + len(y_free)))
+    else:
+        ct_y_free = tuple(range(nb, nb + len(y_free)))
+    dn = ((ct_y_free, tuple(y_free)), (tuple(range(nb)), tuple(y_b)))
+    res = dot_general_p.bind(ct, other, dimension_numbers=dn, precision=precision,
+                             preferred_element_type=None)
+    # res: batch, x free (in order), then y's contracting dims in increasing order
+    y_c_sorted = sorted(y_c)
+    perm = [0] * x_nd
+    for i, d in enumerate(x_b):
+        perm[d] = i
+    for i, d in enumerate(x_free):
+        perm[d] = nb + i
+    for xd, yd in zip(x_c, y_c):
+        perm[xd] = nb + len(x_free) + y_c_sorted.index(yd)
+    if perm != list(range(x_nd)):
+        res = _shapes.transpose(res, tuple(perm))
+    return _as_dtype(res, operand_aval.dtype)
+
+
+def _dot_general_transpose(ct, lhs, rhs, *, dimension_numbers, precision=None,
+                           preferred_element_type=None):
+    if is_undefined_primal(lhs) and is_undefined_primal(rhs):
+        raise ValueError("dot_general is bilinear: transposing it needs one known operand")
+    if is_undefined_primal(lhs):
+        return [_dot_transpose_operand(ct, rhs, lhs.aval, True, dimension_numbers,
+                                       precision), None]
+    return [None, _dot_transpose_operand(ct, lhs, rhs.aval, False, dimension_numbers,
+                                         precision)]
+
+
+jvp_rules[dot_general_p] = _dot_general_jvp
+transpose_rules[dot_general_p] = _dot_general_transpose
 
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
     """General tensor contraction (lax.dot_general).
@@ -714,6 +811,137 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
 conv_general_dilated_p = def_primitive("conv_general_dilated", _conv_rule, _conv_impl)
 
 
+def _conv_jvp(primals, tangents, **params):
+    # Bilinear in (lhs, rhs), like dot_general.
+    lhs, rhs = primals
+    g_lhs, g_rhs = tangents
+    out = conv_general_dilated_p.bind(lhs, rhs, **params)
+    t_out = Zero.from_value(out)
+    if t_out.aval.dtype == float0:
+        return out, t_out
+    if not _is_zero_tangent(g_lhs):
+        t_out = add_tangents(t_out, _as_dtype(conv_general_dilated_p.bind(g_lhs, rhs, **params),
+                                              t_out.aval.dtype))
+    if not _is_zero_tangent(g_rhs):
+        t_out = add_tangents(t_out, _as_dtype(conv_general_dilated_p.bind(lhs, g_rhs, **params),
+                                              t_out.aval.dtype))
+    return out, t_out
+
+
+def _spec_swap(spec) -> tuple:
+    """A dimension spec with its first two roles exchanged (batch <-> feature, O <-> I)."""
+    return (spec[1], spec[0]) + tuple(spec[2:])
+
+
+def _split_axis(x, axis: int, size: int):
+    """Reshape `axis` of length size * rest into two axes (size, rest)."""
+    shape = list(x.shape)
+    shape[axis:axis + 1] = [size, shape[axis] // size]
+    return _shapes.reshape(x, tuple(shape))
+
+
+def _merge_axis_into(x, src: int, dst: int):
+    """Fold axis `src` into axis `dst` (numbered with `src` removed) as its major part."""
+    perm = [i for i in range(x.ndim) if i != src]
+    perm.insert(dst, src)
+    shape = [d for i, d in enumerate(x.shape) if i != src]
+    shape[dst] *= x.shape[src]
+    return _shapes.reshape(_shapes.transpose(x, tuple(perm)), tuple(shape))
+
+
+def _conv_vjp_lhs_padding(in_shape, window, strides, out_shape, padding, lhs_dilation,
+                          rhs_dilation):
+    """Padding of the convolution of the (stride-dilated) cotangent with the reversed
+    kernel that gives back an input-sized result: every input position sees exactly
+    the output positions whose windows covered it."""
+    pads = []
+    for i, k, s, o, (lo, _), ld, rd in zip(in_shape, window, strides, out_shape, padding,
+                                           lhs_dilation, rhs_dilation):
+        in_d, k_d, out_d = _dilate_dim(i, ld), _dilate_dim(k, rd), _dilate_dim(o, s)
+        before = k_d - lo - 1
+        pads.append((before, in_d + k_d - 1 - out_d - before))
+    return tuple(pads)
+
+
+def _conv_vjp_rhs_padding(in_shape, window, strides, out_shape, padding, lhs_dilation,
+                          rhs_dilation):
+    """Padding of the convolution of the input with the (stride-dilated) cotangent as
+    kernel that gives back a kernel-sized result (the forward low padding, and a high
+    padding cropping the input rows no window reached)."""
+    pads = []
+    for i, k, s, o, (lo, _), ld, rd in zip(in_shape, window, strides, out_shape, padding,
+                                           lhs_dilation, rhs_dilation):
+        in_d, k_d, out_d = _dilate_dim(i, ld), _dilate_dim(k, rd), _dilate_dim(o, s)
+        pads.append((lo, out_d - in_d + k_d - lo - 1))
+    return tuple(pads)
+
+
+def _conv_transpose_lhs(ct, rhs, lhs_aval, *, window_strides, padding, lhs_dilation,
+                        rhs_dilation, dimension_numbers, feature_group_count,
+                        batch_group_count, precision):
+    # The input gradient is a convolution of the cotangent (dilated by the forward
+    # strides) with the spatially reversed kernel whose in/out features are swapped.
+    lsp, rsp, osp = dimension_numbers
+    G, B = feature_group_count, batch_group_count
+    in_sp = [lhs_aval.shape[i] for i in lsp[2:]]
+    k_sp = [rhs.shape[i] for i in rsp[2:]]
+    out_sp = [ct.shape[i] for i in osp[2:]]
+    w = _as_dtype(rhs, ct.dtype)
+    groups = max(G, B)
+    if groups > 1:
+        # Each group's output features become that group's input features.
+        w = _merge_axis_into(_split_axis(w, rsp[0], groups), rsp[0], rsp[1])
+    pads = _conv_vjp_lhs_padding(in_sp, k_sp, window_strides, out_sp, padding, lhs_dilation,
+                                 rhs_dilation)
+    w = _shapes.rev(w, tuple(rsp[2:]))
+    out = conv_general_dilated_p.bind(
+        ct, w, window_strides=tuple(lhs_dilation), padding=pads,
+        lhs_dilation=tuple(window_strides), rhs_dilation=tuple(rhs_dilation),
+        dimension_numbers=ConvDimensionNumbers(tuple(osp), _spec_swap(rsp), tuple(lsp)),
+        feature_group_count=groups, batch_group_count=1, precision=precision,
+        preferred_element_type=None)
+    if B > 1:  # the batch groups came out stacked along the feature dimension
+        out = _merge_axis_into(_split_axis(out, lsp[1], B), lsp[1], lsp[0])
+    return _as_dtype(out, lhs_aval.dtype)
+
+
+def _conv_transpose_rhs(ct, lhs, rhs_aval, *, window_strides, padding, lhs_dilation,
+                        rhs_dilation, dimension_numbers, feature_group_count,
+                        batch_group_count, precision):
+    # The kernel gradient is a convolution of the input with the cotangent as kernel,
+    # contracting over the batch: batch and feature roles swap, and so do the two
+    # kinds of grouping.
+    lsp, rsp, osp = dimension_numbers
+    if 0 in ct.shape:
+        return _shapes.full(rhs_aval.shape, 0, rhs_aval.dtype)
+    in_sp = [lhs.shape[i] for i in lsp[2:]]
+    k_sp = [rhs_aval.shape[i] for i in rsp[2:]]
+    out_sp = [ct.shape[i] for i in osp[2:]]
+    pads = _conv_vjp_rhs_padding(in_sp, k_sp, window_strides, out_sp, padding, lhs_dilation,
+                                 rhs_dilation)
+    out = conv_general_dilated_p.bind(
+        _as_dtype(lhs, ct.dtype), ct, window_strides=tuple(rhs_dilation), padding=pads,
+        lhs_dilation=tuple(lhs_dilation), rhs_dilation=tuple(window_strides),
+        dimension_numbers=ConvDimensionNumbers(_spec_swap(lsp), _spec_swap(osp),
+                                               _spec_swap(rsp)),
+        feature_group_count=batch_group_count, batch_group_count=feature_group_count,
+        precision=precision, preferred_element_type=None)
+    return _as_dtype(out, rhs_aval.dtype)
+
+
+def _conv_transpose(ct, lhs, rhs, *, preferred_element_type=None, **params):
+    if is_undefined_primal(lhs) and is_undefined_primal(rhs):
+        raise ValueError("conv_general_dilated is bilinear: transposing it needs one known "
+                         "operand")
+    if is_undefined_primal(lhs):
+        return [_conv_transpose_lhs(ct, rhs, lhs.aval, **params), None]
+    return [None, _conv_transpose_rhs(ct, lhs, rhs.aval, **params)]
+
+
+jvp_rules[conv_general_dilated_p] = _conv_jvp
+transpose_rules[conv_general_dilated_p] = _conv_transpose
+
+
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          rhs_dilation=None, dimension_numbers=None, feature_group_count=1,
                          batch_group_count=1, precision=None, preferred_element_type=None):
@@ -950,6 +1178,76 @@ reduce_window_max_p = def_primitive("reduce_window_max", _reduce_window_rule("ma
                                     _reduce_window_impl("max"))
 reduce_window_min_p = def_primitive("reduce_window_min", _reduce_window_rule("min"),
                                     _reduce_window_impl("min"))
+
+
+
+def _reduce_window_sum_transpose(ct, operand, *, window_dimensions, window_strides, padding,
+                                 base_dilation, window_dilation):
+    # Each input element received the sum over the windows covering it: spread the
+    # cotangent back (dilate it by the strides, pad as for a convolution's input
+    # gradient) and sum it over the same, symmetric, all-ones window.
+    in_shape = operand.aval.shape
+    n = len(in_shape)
+    pads = _conv_vjp_lhs_padding(in_shape, window_dimensions, window_strides, ct.shape,
+                                 padding, base_dilation, window_dilation)
+    config = [(lo, hi, s - 1) for (lo, hi), s in zip(pads, window_strides)]
+    padded = _shapes.pad(ct, _identity("sum", np.dtype(ct.dtype)), config)
+    res = reduce_window_sum_p.bind(padded, window_dimensions=tuple(window_dimensions),
+                                   window_strides=tuple(base_dilation),
+                                   padding=((0, 0),) * n, base_dilation=(1,) * n,
+                                   window_dilation=tuple(window_dilation))
+    return [res]
+
+
+deflinear(reduce_window_sum_p, _reduce_window_sum_transpose)
+
+
+def _window_stack(x, fill, *, window_dimensions, window_strides, padding, base_dilation,
+                  window_dilation, out_shape):
+    """Every window of `x` side by side: shape out_shape + (prod(window),), the last
+    axis running over the window positions in row-major order. Built from pad (base
+    dilation and padding, holes filled with `fill`) and one strided slice per window
+    position, so it is differentiable and transposable like any lax code."""
+    n = len(window_dimensions)
+    config = [(lo, hi, b - 1) for (lo, hi), b in zip(padding, base_dilation)]
+    if any(c != (0, 0, 0) for c in config):
+        x = _shapes.pad(x, fill, config)
+    pieces = []
+    for offsets in itertools.product(*(range(w) for w in window_dimensions)):
+        start = tuple(o * d for o, d in zip(offsets, window_dilation))
+        limit = tuple(st + (m - 1) * s + 1 for st, m, s in zip(start, out_shape,
+                                                                window_strides))
+        piece = _ix.slice(x, start, limit, tuple(window_strides))
+        pieces.append(_shapes.expand_dims(piece, (n,)))
+    return pieces[0] if len(pieces) == 1 else _shapes.concatenate(pieces, n)
+
+
+def _reduce_window_chooser_jvp(kind, prim):
+    # The output is one element of each window (the first maximal/minimal one in
+    # window order), so its tangent is that element's tangent.
+    def jvp(primals, tangents, **params):
+        (x,), (t,) = primals, tangents
+        out = prim.bind(x, **params)
+        out_shape = tuple(out.shape)
+        n = len(out_shape)
+        if n == 0:  # a rank-0 operand is its own window
+            return out, t
+        dt = np.dtype(x.dtype)
+        if 0 in out_shape or dt.kind != "f":
+            return out, Zero.from_value(out)
+        xs = _window_stack(x, _identity(kind, dt), out_shape=out_shape, **params)
+        ts = _window_stack(t, _identity("sum", dt), out_shape=out_shape, **params)
+        choose = _red.argmax if kind == "max" else _red.argmin
+        idx = choose(xs, n, np.int32)
+        hit = _ew.eq(_shapes.broadcasted_iota(np.int32, xs.shape, n),
+                     _shapes.broadcast_in_dim(idx, xs.shape, tuple(range(n))))
+        picked = _ew.select(hit, ts, _shapes.full_like(ts, 0))
+        return out, _red.reduce_sum(picked, (n,))
+    return jvp
+
+
+jvp_rules[reduce_window_max_p] = _reduce_window_chooser_jvp("max", reduce_window_max_p)
+jvp_rules[reduce_window_min_p] = _reduce_window_chooser_jvp("min", reduce_window_min_p)
 
 _MONOIDS = {
     _ew.add: ("sum", reduce_window_sum_p),

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import dtypes
+from ..core import dtypes, pytree
+from ..core.ad_util import Zero, add_tangents, float0, tangent_aval
 from ..core.array import Array
+from ..interpreters.ad import defjvp_zero, is_undefined_primal, jvp_rules, transpose_rules
 from ..interpreters.eval import array_impl_rules, eval_numpy_impl
 from ._base import (
     asarray,
@@ -96,6 +98,7 @@ __all__ = [
     'gt',
     'gt_p',
     'igamma',
+    'igamma_grad_a',
     'igamma_p',
     'igammac',
     'igammac_p',
@@ -164,6 +167,8 @@ __all__ = [
     'sqrt_p',
     'square',
     'square_p',
+    'stop_gradient',
+    'stop_gradient_p',
     'sub',
     'sub_p',
     'tan',
@@ -192,6 +197,74 @@ def _check_kind(name, dtype, kinds):
             f"{name} does not accept dtype {dtype.name}; it requires {_KIND_NAMES[kinds]} "
             f"arguments."
         )
+
+
+# ----------------------------------------------------------------------------- autodiff helpers
+# Rules are written with lax functions (never NumPy) so they can be traced and
+# differentiated again. lax's binary ops broadcast rank-0 and size-1 operands, so a
+# JVP contribution is broadcast to the output shape and a cotangent summed back to
+# its operand's shape.
+
+def _const(x, c):
+    """The scalar `c` in x's dtype, weakly typed so it never changes a result's type."""
+    return Array(np.array(c, dtype=x.dtype), True)
+
+
+def _zeros(x):
+    """Zeros of x's shape and dtype (a broadcast constant, staged like JAX's full_like)."""
+    from .shapes import full_like
+    return full_like(x, 0)
+
+
+def _bcast_to(t, shape):
+    if tuple(t.shape) == tuple(shape):
+        return t
+    from .shapes import broadcast_in_dim
+    dims = tuple(range(len(shape))) if t.ndim else ()
+    return broadcast_in_dim(t, shape, dims)
+
+
+def _unbroadcast(aval_, ct):
+    """Sum the cotangent `ct` of a broadcast result back to an operand of type `aval_`."""
+    if tuple(ct.shape) == tuple(aval_.shape):
+        return ct
+    from .reductions import reduce_sum
+    from .shapes import reshape
+    if not aval_.shape:
+        return reduce_sum(ct, tuple(range(ct.ndim)))
+    dims = tuple(i for i, (a, b) in enumerate(zip(ct.shape, aval_.shape)) if a != b)
+    return reshape(reduce_sum(ct, dims), aval_.shape)
+
+
+def _no_tangent(t) -> bool:
+    # symbolic zeros, and the float0 tangents of integer and boolean values
+    return type(t) is Zero or t.dtype == float0
+
+
+def _defjvp(prim, *rules, with_ans=False):
+    """One rule per argument, `rule(g, *primals, **params)` (with `with_ans`:
+    `rule(g, ans, *primals, **params)`), giving that argument's contribution to the
+    output tangent; None marks an argument that is not differentiable. Unlike
+    ad.defjvp, contributions are broadcast to the output shape, and integer/bool
+    outputs get a symbolic zero without calling any rule."""
+    def jvp(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        acc = Zero.from_value(out)
+        if out.dtype.kind != "f":
+            return out, acc
+        for rule, t in zip(rules, tangents):
+            if rule is None or _no_tangent(t):
+                continue
+            c = rule(t, out, *primals, **params) if with_ans else rule(t, *primals, **params)
+            if type(c) is not Zero:
+                c = _bcast_to(c, out.shape)
+            acc = add_tangents(acc, c)
+        return out, acc
+    jvp_rules[prim] = jvp
+
+
+def _defjvp2(prim, *rules):
+    _defjvp(prim, *rules, with_ans=True)
 
 
 # ----------------------------------------------------------------------------- unary
@@ -274,47 +347,99 @@ def _not(x):
     return np.logical_not(x) if x.dtype == np.bool_ else np.invert(x)
 
 
+def _bessel_i1e_jvp(g, y, x):
+    # i1e'(x) = i0e(x) - i1e(x) (sign(x) + 1/x); near 0 the limit 1/2, avoiding 0/0
+    eps = _const(x, np.finfo(x.dtype).eps)
+    not_tiny = gt(abs(x), eps)
+    safe_x = select(not_tiny, x, _bcast_to(eps, x.shape))
+    dy = sub(bessel_i0e(safe_x), mul(y, add(sign(safe_x), reciprocal(safe_x))))
+    return mul(g, select(not_tiny, dy, _bcast_to(_const(x, 0.5), x.shape)))
+
+
 neg_p, neg = _unop("neg", np.negative, NUMERIC)
+_defjvp(neg_p, lambda g, x: neg(g))
+transpose_rules[neg_p] = lambda ct, x: [neg(ct)]
 abs_p, abs = _unop("abs", np.abs, NUMERIC)
+# as JAX: the derivative at 0 is +1 (select on x >= 0), not sign(0) = 0
+_defjvp(abs_p, lambda g, x: select(ge(x, _const(x, 0)), g, neg(g)))
 sign_p, sign = _unop("sign", _sign, NUMERIC)
+defjvp_zero(sign_p)
 floor_p, floor = _unop("floor", np.floor, FLOAT)
+defjvp_zero(floor_p)
 ceil_p, ceil = _unop("ceil", np.ceil, FLOAT)
+defjvp_zero(ceil_p)
 is_finite_p, is_finite = _unop("is_finite", np.isfinite, FLOAT, np.dtype(bool))
+defjvp_zero(is_finite_p)
 exp_p, exp = _unop("exp", np.exp, FLOAT)
+_defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
 exp2_p, exp2 = _unop("exp2", np.exp2, FLOAT)
+_defjvp2(exp2_p, lambda g, ans, x: mul(_const(x, np.log(2)), mul(g, ans)))
 expm1_p, expm1 = _unop("expm1", np.expm1, FLOAT)
+_defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _const(ans, 1))))
 log_p, log = _unop("log", np.log, FLOAT)
+_defjvp(log_p, lambda g, x: div(g, x))
 log1p_p, log1p = _unop("log1p", np.log1p, FLOAT)
+_defjvp(log1p_p, lambda g, x: div(g, add(x, _const(x, 1))))
 sqrt_p, sqrt = _unop("sqrt", np.sqrt, FLOAT)
+_defjvp2(sqrt_p, lambda g, ans, x: mul(g, div(_const(x, 0.5), ans)))
 rsqrt_p, rsqrt = _unop("rsqrt", lambda x: 1 / np.sqrt(x), FLOAT)
+_defjvp2(rsqrt_p, lambda g, ans, x: mul(g, mul(_const(x, -0.5), div(ans, x))))
 cbrt_p, cbrt = _unop("cbrt", np.cbrt, FLOAT)
+_defjvp2(cbrt_p, lambda g, ans, x: mul(g, mul(_const(x, 1 / 3), integer_pow(ans, -2))))
 sin_p, sin = _unop("sin", np.sin, FLOAT)
+_defjvp(sin_p, lambda g, x: mul(g, cos(x)))
 cos_p, cos = _unop("cos", np.cos, FLOAT)
+_defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))
 tan_p, tan = _unop("tan", np.tan, FLOAT)
+_defjvp2(tan_p, lambda g, ans, x: mul(g, add(_const(x, 1), square(ans))))
 asin_p, asin = _unop("asin", np.arcsin, FLOAT)
+_defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_const(x, 1), square(x)))))
 acos_p, acos = _unop("acos", np.arccos, FLOAT)
+_defjvp(acos_p, lambda g, x: mul(g, neg(rsqrt(sub(_const(x, 1), square(x))))))
 atan_p, atan = _unop("atan", np.arctan, FLOAT)
+_defjvp(atan_p, lambda g, x: div(g, add(_const(x, 1), square(x))))
 sinh_p, sinh = _unop("sinh", np.sinh, FLOAT)
+_defjvp(sinh_p, lambda g, x: mul(g, cosh(x)))
 cosh_p, cosh = _unop("cosh", np.cosh, FLOAT)
+_defjvp(cosh_p, lambda g, x: mul(g, sinh(x)))
 tanh_p, tanh = _unop("tanh", np.tanh, FLOAT)
+_defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(_const(x, 1), ans)))
 asinh_p, asinh = _unop("asinh", np.arcsinh, FLOAT)
+_defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(square(x), _const(x, 1)))))
 acosh_p, acosh = _unop("acosh", np.arccosh, FLOAT)
+_defjvp(acosh_p, lambda g, x: mul(g, rsqrt(sub(square(x), _const(x, 1)))))
 atanh_p, atanh = _unop("atanh", np.arctanh, FLOAT)
+_defjvp(atanh_p, lambda g, x: mul(reciprocal(add(_const(x, 1), x)),
+                                  div(g, sub(_const(x, 1), x))))
 logistic_p, logistic = _unop("logistic", _logistic, FLOAT)
+_defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(_const(ans, 1), ans))))
 erf_p, erf = _unop("erf", lambda *a: special_np.erf(*a), FLOAT)
+_defjvp(erf_p, lambda g, x: mul(_const(x, 2 / np.sqrt(np.pi)), mul(g, exp(neg(square(x))))))
 erfc_p, erfc = _unop("erfc", lambda *a: special_np.erfc(*a), FLOAT)
+_defjvp(erfc_p, lambda g, x: mul(_const(x, -2 / np.sqrt(np.pi)), mul(g, exp(neg(square(x))))))
 erf_inv_p, erf_inv = _unop("erf_inv", lambda *a: special_np.erf_inv(*a), FLOAT)
+_defjvp2(erf_inv_p, lambda g, ans, x: mul(_const(x, np.sqrt(np.pi) / 2),
+                                           mul(g, exp(square(ans)))))
 lgamma_p, lgamma = _unop("lgamma", lambda *a: special_np.lgamma(*a), FLOAT)
+_defjvp(lgamma_p, lambda g, x: mul(g, digamma(x)))
 digamma_p, digamma = _unop("digamma", lambda *a: special_np.digamma(*a), FLOAT)
+_defjvp(digamma_p, lambda g, x: mul(g, polygamma(_const(x, 1), x)))
 bessel_i0e_p, bessel_i0e = _unop("bessel_i0e", lambda *a: special_np.bessel_i0e(*a), FLOAT)
+_defjvp2(bessel_i0e_p, lambda g, y, x: mul(g, sub(bessel_i1e(x), mul(sign(x), y))))
 bessel_i1e_p, bessel_i1e = _unop("bessel_i1e", lambda *a: special_np.bessel_i1e(*a), FLOAT)
+_defjvp2(bessel_i1e_p, lambda g, y, x: _bessel_i1e_jvp(g, y, x))
 square_p, square = _unop("square", np.square, NUMERIC)
+_defjvp(square_p, lambda g, x: mul(g, mul(_const(x, 2), x)))
 not_p, bitwise_not = _unop("not", _not, INT_OR_BOOL)
+defjvp_zero(not_p)
 population_count_p, population_count = _unop("population_count", _population_count, INT)
+defjvp_zero(population_count_p)
 clz_p, clz = _unop("clz", _clz, INT)
+defjvp_zero(clz_p)
 
 round_p = def_primitive("round", lambda x, rounding_method=0: unop_rule("round", FLOAT)(x),
                         _round_impl)
+defjvp_zero(round_p)
 
 
 class RoundingMethod:
@@ -353,6 +478,19 @@ def _integer_pow_impl(x, y):
 
 
 integer_pow_p = def_primitive("integer_pow", _integer_pow_rule, _integer_pow_impl)
+
+
+def _integer_pow_jvp(g, x, *, y):
+    if y == 0:
+        return Zero.from_value(g)
+    if y == 1:
+        return g
+    if y == 2:
+        return mul(g, mul(_const(x, 2), x))
+    return mul(g, mul(_const(x, y), integer_pow(x, y - 1)))
+
+
+_defjvp(integer_pow_p, _integer_pow_jvp)
 
 
 def reciprocal(x):
@@ -483,10 +621,76 @@ def _pow(x, y):
 
 
 add_p, add = _binop("add", np.add, NUMERIC)
+
+
+def _add_sub_jvp(prim, sign_y):
+    # linear: no rule calls, and a lone tangent is only broadcast (never added to zeros)
+    def jvp(primals, tangents):
+        out = prim.bind(*primals)
+        xd, yd = tangents
+        if out.dtype.kind != "f" or (_no_tangent(xd) and _no_tangent(yd)):
+            return out, Zero.from_value(out)
+        if _no_tangent(yd):
+            return out, _bcast_to(xd, out.shape)
+        if _no_tangent(xd):
+            return out, _bcast_to(yd if sign_y > 0 else neg(yd), out.shape)
+        return out, prim.bind(xd, yd)
+    return jvp
+
+
+def _add_transpose(ct, x, y):
+    return [_unbroadcast(x.aval, ct) if is_undefined_primal(x) else None,
+            _unbroadcast(y.aval, ct) if is_undefined_primal(y) else None]
+
+
+jvp_rules[add_p] = _add_sub_jvp(add_p, 1)
+transpose_rules[add_p] = _add_transpose
+
 sub_p, sub = _binop("sub", np.subtract, NUMERIC)
+
+
+def _sub_transpose(ct, x, y):
+    return [_unbroadcast(x.aval, ct) if is_undefined_primal(x) else None,
+            _unbroadcast(y.aval, neg(ct)) if is_undefined_primal(y) else None]
+
+
+jvp_rules[sub_p] = _add_sub_jvp(sub_p, -1)
+transpose_rules[sub_p] = _sub_transpose
+
 mul_p, mul = _binop("mul", np.multiply, NUMERIC)
+
+
+def _mul_transpose(ct, x, y):
+    # bilinear: linear in whichever operand is undefined, the other is a constant factor
+    if is_undefined_primal(x) and is_undefined_primal(y):
+        raise ValueError("mul of two linear values is not linear and cannot be transposed")
+    if is_undefined_primal(x):
+        return [_unbroadcast(x.aval, mul(ct, y)), None]
+    return [None, _unbroadcast(y.aval, mul(x, ct))]
+
+
+_defjvp(mul_p, lambda g, x, y: mul(g, y), lambda g, x, y: mul(x, g))
+transpose_rules[mul_p] = _mul_transpose
+
 div_p, div = _binop("div", _int_div, NUMERIC)
+
+
+def _div_transpose(ct, x, y):
+    if is_undefined_primal(y):
+        raise ValueError("div is not linear in its denominator and cannot be transposed")
+    return [_unbroadcast(x.aval, div(ct, y)), None]
+
+
+_defjvp(div_p, lambda g, x, y: div(g, y),
+        lambda g, x, y: mul(mul(neg(g), x), integer_pow(y, -2)))
+transpose_rules[div_p] = _div_transpose
+
 rem_p, rem = _binop("rem", _rem, NUMERIC)
+# rem(x, y) = x - y * trunc(x / y); trunc written as sign * floor(abs), as JAX does
+_defjvp(rem_p, lambda g, x, y: g,
+        lambda g, x, y: mul(neg(g), mul(sign(div(x, y)), floor(abs(div(x, y))))))
+
+
 def _zero_signed(np_fn, zero_pick):
     # NumPy's maximum/minimum return either operand for (+0.0, -0.0); XLA gives +0.0
     # for max and -0.0 for min.
@@ -500,32 +704,187 @@ def _zero_signed(np_fn, zero_pick):
     return fn
 
 
+def _balanced_eq(x, ans, y):
+    """The share of max/min's derivative that goes to x: 1 where x alone attains the
+    result, 1/2 each where x and y tie (as JAX), 0 where y does."""
+    hit_x = convert_element_type_p.bind(eq(x, ans), new_dtype=ans.dtype, weak_type=False)
+    hit_y = convert_element_type_p.bind(eq(y, ans), new_dtype=ans.dtype, weak_type=False)
+    return div(hit_x, add(_const(ans, 1), hit_y))
+
+
 max_p, max = _binop("max", _zero_signed(np.maximum, lambda x, y: np.where(
     np.signbit(x) & np.signbit(y), -0.0, 0.0).astype(x.dtype)), ANY)
+_defjvp2(max_p, lambda g, ans, x, y: mul(g, _balanced_eq(x, ans, y)),
+         lambda g, ans, x, y: mul(g, _balanced_eq(y, ans, x)))
 min_p, min = _binop("min", _zero_signed(np.minimum, lambda x, y: np.where(
     np.signbit(x) | np.signbit(y), -0.0, 0.0).astype(x.dtype)), ANY)
+_defjvp2(min_p, lambda g, ans, x, y: mul(g, _balanced_eq(x, ans, y)),
+         lambda g, ans, x, y: mul(g, _balanced_eq(y, ans, x)))
 atan2_p, atan2 = _binop("atan2", np.arctan2, FLOAT)
+_defjvp(atan2_p, lambda g, x, y: mul(g, div(y, add(square(x), square(y)))),
+        lambda g, x, y: mul(g, div(neg(x), add(square(x), square(y)))))
 nextafter_p, nextafter = _binop("nextafter", np.nextafter, FLOAT)
+defjvp_zero(nextafter_p)  # JAX has no rule (it raises); a step function, like floor
 and_p, bitwise_and = _binop("and", _logical(np.logical_and, np.bitwise_and), INT_OR_BOOL)
+defjvp_zero(and_p)
 or_p, bitwise_or = _binop("or", _logical(np.logical_or, np.bitwise_or), INT_OR_BOOL)
+defjvp_zero(or_p)
 xor_p, bitwise_xor = _binop("xor", _logical(np.logical_xor, np.bitwise_xor), INT_OR_BOOL)
+defjvp_zero(xor_p)
 shift_left_p, shift_left = _binop("shift_left", _shift_left, INT)
+defjvp_zero(shift_left_p)
 shift_right_logical_p, shift_right_logical = _binop(
     "shift_right_logical", _shift_right_logical, INT)
+defjvp_zero(shift_right_logical_p)
 shift_right_arithmetic_p, shift_right_arithmetic = _binop(
     "shift_right_arithmetic", _shift_right_arithmetic, INT)
+defjvp_zero(shift_right_arithmetic_p)
+
+
+def _igamma_dx(a, x):
+    # dP(a, x)/dx = x^(a-1) e^-x / Gamma(a)
+    return exp(sub(sub(mul(sub(a, _const(a, 1)), log(x)), x), lgamma(a)))
+
+
 igamma_p, igamma = _binop("igamma", lambda *a: special_np.igamma(*a), FLOAT)
+_defjvp(igamma_p, lambda g, a, x: mul(g, igamma_grad_a(a, x)),
+        lambda g, a, x: mul(g, _igamma_dx(a, x)))
 igammac_p, igammac = _binop("igammac", lambda *a: special_np.igammac(*a), FLOAT)
+_defjvp(igammac_p, lambda g, a, x: neg(mul(g, igamma_grad_a(a, x))),
+        lambda g, a, x: neg(mul(g, _igamma_dx(a, x))))
+
+
+def _dP_da_series(a, x):
+    # P = e^L S with L = a log x - x - lgamma(a + 1) and S = sum_n t_n,
+    # t_n = x^n / ((a+1)...(a+n)); dt_n/da = -t_n h_n with h_n = sum_{k<=n} 1/(a+k).
+    s, ds, t, h, ap = np.ones_like(a), np.zeros_like(a), np.ones_like(a), \
+        np.zeros_like(a), a.copy()
+    idx = np.arange(a.size)
+    eps = special_np._EPS
+    for it in range(20000):
+        ap_i = ap[idx] + 1.0
+        ap[idx] = ap_i
+        t_i = t[idx] * x[idx] / ap_i
+        t[idx] = t_i
+        h_i = h[idx] + 1.0 / ap_i
+        h[idx] = h_i
+        s_i = s[idx] + t_i
+        s[idx] = s_i
+        ds_i = ds[idx] - t_i * h_i
+        ds[idx] = ds_i
+        if (it & 15) == 15:
+            going = (np.abs(t_i) > eps * 0.25 * np.abs(s_i)) | \
+                (np.abs(t_i * h_i) > eps * 0.25 * np.abs(ds_i))
+            idx = idx[going]
+            if idx.size == 0:
+                break
+    dL = np.log(x) - special_np._digamma64(a + 1.0)
+    return np.exp(special_np._log_gamma_prefix(a, x)) * (s * dL + ds)
+
+
+def _dP_da_cf(a, x):
+    # Q = 1 - P = x^a e^-x / Gamma(a) * h, h the Legendre continued fraction evaluated
+    # by modified Lentz; r = d(log h)/da sums d(log c)/da + d(log d)/da of each step.
+    tiny = 1e-300
+    eps = special_np._EPS
+    b = x + 1.0 - a  # db/da = -1 at every step
+    c, dc = np.full_like(a, 1.0 / tiny), np.zeros_like(a)
+    d = 1.0 / b
+    dd = d * d
+    h, r = d.copy(), d.copy()
+    idx = np.arange(a.size)
+    for i in range(1, 20000):
+        ai, bi, ci, dci, di, ddi = a[idx], b[idx] + 2.0, c[idx], dc[idx], d[idx], dd[idx]
+        an = -i * (i - ai)
+        den = an * di + bi
+        dden = i * di + an * ddi - 1.0
+        small = np.abs(den) < tiny
+        den, dden = np.where(small, tiny, den), np.where(small, 0.0, dden)
+        cn = bi + an / ci
+        dcn = -1.0 + i / ci - an * dci / (ci * ci)
+        small = np.abs(cn) < tiny
+        cn, dcn = np.where(small, tiny, cn), np.where(small, 0.0, dcn)
+        dn = 1.0 / den
+        ddn = -dden * dn * dn
+        step = dcn / cn + ddn / dn
+        b[idx], c[idx], dc[idx], d[idx], dd[idx] = bi, cn, dcn, dn, ddn
+        h[idx] = h[idx] * (cn * dn)
+        r_i = r[idx] + step
+        r[idx] = r_i
+        if (i & 7) == 7:
+            going = (np.abs(cn * dn - 1.0) > eps) | (np.abs(step) > eps * np.abs(r_i))
+            idx = idx[going]
+            if idx.size == 0:
+                break
+    q = np.exp(special_np._log_gamma_prefix(a, x) + np.log(a)) * h
+    return -q * (np.log(x) - special_np._digamma64(a) + r)
+
+
+def _igamma_grad_a_impl(a, x):
+    """dP(a, x)/da in float64, by differentiating igamma's own series (x < a + 1) or
+    continued fraction (otherwise) term by term in a."""
+    a64, x64 = (np.array(v, np.float64) for v in np.broadcast_arrays(a, x))
+    shape = a64.shape
+    a64, x64 = a64.reshape(-1), x64.reshape(-1)
+    out = np.full(a64.shape, np.nan)
+    ok = (a64 > 0) & (x64 >= 0)  # False for NaN
+    out[ok & ((x64 == 0) | (x64 == np.inf))] = 0.0
+    gen = ok & (x64 > 0) & np.isfinite(x64) & np.isfinite(a64)
+    ser = gen & (x64 < a64 + 1.0)
+    cf = gen & ~ser
+    out[ser] = _dP_da_series(a64[ser], x64[ser])
+    out[cf] = _dP_da_cf(a64[cf], x64[cf])
+    return out.reshape(shape).astype(a.dtype)
+
+
+# The a-derivative of igamma (lax.igamma_grad_a in JAX). Not exported with the other
+# primitives: it only appears in derivatives of igamma/igammac.
+igamma_grad_a_p, igamma_grad_a = _binop("igamma_grad_a", _igamma_grad_a_impl, FLOAT)
+
+
+def _igamma_grad_a_jvp_a(g, a, x):
+    raise NotImplementedError(
+        "the derivative of igamma_grad_a with respect to a (a second derivative of igamma "
+        "in a) is not implemented; JAX does not implement it either")
+
+
+# d/dx dP/da = d/da dP/dx = dP/dx (log x - digamma(a))
+_defjvp(igamma_grad_a_p, _igamma_grad_a_jvp_a,
+        lambda g, a, x: mul(g, mul(_igamma_dx(a, x), sub(log(x), digamma(a)))))
+
+
+def _zeta_jvp_s(g, s, q):
+    raise NotImplementedError(
+        "the derivative of zeta(s, q) with respect to s is not implemented (as in jax.lax); "
+        "only the derivative with respect to q is")
+
+
 zeta_p, zeta = _binop("zeta", lambda *a: special_np.zeta(*a), FLOAT)
+_defjvp(zeta_p, _zeta_jvp_s,
+        lambda g, s, q: mul(g, mul(neg(s), zeta(add(s, _const(s, 1)), q))))
+
+
+def _polygamma_jvp_n(g, n, x):
+    raise ValueError("polygamma gradient with respect to n is not supported")
+
+
 polygamma_p, polygamma = _binop("polygamma", lambda *a: special_np.polygamma(*a), FLOAT)
+_defjvp(polygamma_p, _polygamma_jvp_n,
+        lambda g, n, x: mul(g, polygamma(add(n, _const(n, 1)), x)))
 
 _BOOL = np.dtype(bool)
 eq_p, eq = _binop("eq", np.equal, ANY, _BOOL)
+defjvp_zero(eq_p)
 ne_p, ne = _binop("ne", np.not_equal, ANY, _BOOL)
+defjvp_zero(ne_p)
 lt_p, lt = _binop("lt", np.less, ANY, _BOOL)
+defjvp_zero(lt_p)
 le_p, le = _binop("le", np.less_equal, ANY, _BOOL)
+defjvp_zero(le_p)
 gt_p, gt = _binop("gt", np.greater, ANY, _BOOL)
+defjvp_zero(gt_p)
 ge_p, ge = _binop("ge", np.greater_equal, ANY, _BOOL)
+defjvp_zero(ge_p)
 
 
 def _pow_rule(x, y):
@@ -540,6 +899,26 @@ def _pow_rule(x, y):
 
 
 pow_p = def_primitive("pow", _pow_rule, _pow)
+
+
+def _replace_zero(x):
+    return select(eq(x, _const(x, 0)), _bcast_to(_const(x, 1), x.shape), x)
+
+
+def _pow_jvp_x(g, ans, x, y):
+    if y.dtype.kind in INT:
+        # an integer exponent: y x^(y-1), exactly 0 where y == 0 (even at x == 0)
+        yf = convert_element_type_p.bind(y, new_dtype=x.dtype, weak_type=y.weak_type)
+        xb, yf = _bcast_to(x, ans.shape), _bcast_to(yf, ans.shape)
+        jac = select(eq(yf, _const(yf, 0)), _zeros(yf),
+                     mul(_replace_zero(yf), pow(xb, sub(yf, _const(yf, 1)))))
+    else:
+        jac = mul(y, pow(x, sub(y, _const(y, 1))))
+    return mul(g, jac)
+
+
+# d/dy x^y = log(x) x^y, taken as 0 at x == 0 (log(0) replaced by log(1)), as JAX
+_defjvp2(pow_p, _pow_jvp_x, lambda g, ans, x, y: mul(g, mul(log(_replace_zero(x)), ans)))
 
 
 def pow(x, y):
@@ -560,6 +939,21 @@ def _betainc_rule(a, b, x):
 
 regularized_incomplete_beta_p = def_primitive(
     "regularized_incomplete_beta", _betainc_rule, lambda *a: special_np.betainc(*a))
+
+
+def _betainc_jvp_ab(g, a, b, x):
+    raise ValueError("Betainc gradient with respect to a and b not supported.")
+
+
+def _betainc_jvp_x(g, a, b, x):
+    # dI_x(a, b)/dx = x^(a-1) (1-x)^(b-1) / B(a, b)
+    lbeta = sub(add(lgamma(a), lgamma(b)), lgamma(add(a, b)))
+    one = _const(x, 1)
+    return mul(g, exp(sub(add(mul(sub(b, one), log1p(neg(x))), mul(sub(a, one), log(x))),
+                          lbeta)))
+
+
+_defjvp(regularized_incomplete_beta_p, _betainc_jvp_ab, _betainc_jvp_ab, _betainc_jvp_x)
 
 
 def betainc(a, b, x):
@@ -604,6 +998,32 @@ def _select_n_impl(which, *cases):
 select_n_p = def_primitive("select_n", _select_n_rule, _select_n_impl)
 
 
+def _select_n_jvp(primals, tangents):
+    which, *cases = primals
+    out = select_n_p.bind(which, *cases)
+    case_ts = tangents[1:]
+    if out.dtype.kind != "f" or all(_no_tangent(t) for t in case_ts):
+        return out, Zero.from_value(out)
+    some = next(t for t in case_ts if not _no_tangent(t))
+    case_ts = [_zeros(some) if _no_tangent(t) else t for t in case_ts]
+    return out, select_n_p.bind(which, *case_ts)
+
+
+def _select_n_transpose(ct, which, *cases):
+    # linear in the cases: each undefined case gets ct where it was chosen, 0 elsewhere
+    if is_undefined_primal(which):
+        raise ValueError("select_n is not linear in its predicate and cannot be transposed")
+    zeros = _zeros(ct)
+    return [None] + [
+        select_n_p.bind(which, *[ct if j == i else zeros for j in range(len(cases))])
+        if is_undefined_primal(c) else None
+        for i, c in enumerate(cases)]
+
+
+jvp_rules[select_n_p] = _select_n_jvp
+transpose_rules[select_n_p] = _select_n_transpose
+
+
 def select_n(which, *cases):
     """cases[which] elementwise; `which` is bool (two cases) or int32."""
     return select_n_p.bind(asarray(which), *map(asarray, cases))
@@ -631,6 +1051,12 @@ def _clamp_rule(lo, x, hi):
 
 
 clamp_p = def_primitive("clamp", _clamp_rule, lambda lo, x, hi: np.minimum(np.maximum(x, lo), hi))
+# the derivative goes to whichever of min, x, max is the result (x on ties), as JAX
+_defjvp(clamp_p,
+        lambda g, lo, x, hi: select(bitwise_and(gt(lo, x), lt(lo, hi)),
+                                    _bcast_to(g, x.shape), _zeros(x)),
+        lambda g, lo, x, hi: select(bitwise_and(gt(x, lo), lt(x, hi)), g, _zeros(x)),
+        lambda g, lo, x, hi: select(lt(hi, x), _bcast_to(g, x.shape), _zeros(x)))
 
 
 def clamp(min, x, max):
@@ -669,6 +1095,26 @@ convert_element_type_p = def_primitive(
     lambda x, new_dtype, weak_type=False: convert_values(x, new_dtype))
 
 
+def _convert_element_type_jvp(primals, tangents, *, new_dtype, weak_type=False):
+    # float -> float converts the tangent; anything to or from int/bool has none
+    (x,), (t,) = primals, tangents
+    out = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
+    if new_dtype.kind != "f" or _no_tangent(t):
+        return out, Zero.from_value(out)
+    return out, convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type)
+
+
+def _convert_element_type_transpose(ct, x, *, new_dtype, weak_type=False):
+    old = x.aval
+    if old.dtype.kind != "f" or new_dtype.kind != "f":
+        return [Zero(tangent_aval(old))]
+    return [convert_element_type_p.bind(ct, new_dtype=old.dtype, weak_type=old.weak_type)]
+
+
+jvp_rules[convert_element_type_p] = _convert_element_type_jvp
+transpose_rules[convert_element_type_p] = _convert_element_type_transpose
+
+
 def convert_element_type(x, new_dtype):
     """Convert to `new_dtype` (canonicalized: 64-bit types need x64)."""
     x = asarray(x)
@@ -705,6 +1151,7 @@ def _bitcast_impl(x, new_dtype):
 
 
 bitcast_convert_type_p = def_primitive("bitcast_convert_type", _bitcast_rule, _bitcast_impl)
+defjvp_zero(bitcast_convert_type_p)  # as JAX: reinterpreted bits carry no derivative
 
 
 def bitcast_convert_type(x, new_dtype):
@@ -752,9 +1199,41 @@ def _reduce_precision_rule(x, exponent_bits, mantissa_bits):
 
 reduce_precision_p = def_primitive("reduce_precision", _reduce_precision_rule,
                                    _reduce_precision_impl)
+# treated as linear, as JAX: tangents and cotangents are rounded the same way
+_defjvp(reduce_precision_p, lambda g, x, **params: reduce_precision_p.bind(g, **params))
+transpose_rules[reduce_precision_p] = lambda ct, x, **params: [
+    reduce_precision_p.bind(ct, **params)]
 
 
 def reduce_precision(x, exponent_bits: int, mantissa_bits: int):
     """Round x to a float format with the given exponent and mantissa widths."""
     return reduce_precision_p.bind(asarray(x), exponent_bits=int(exponent_bits),
                                    mantissa_bits=int(mantissa_bits))
+
+
+# ----------------------------------------------------------------------------- stop_gradient
+
+stop_gradient_p = def_primitive("stop_gradient", lambda x: x, lambda x: x)
+
+
+def _stop_gradient_jvp(primals, tangents):
+    # bind again on the primal, so enclosing differentiations stop here too
+    (x,) = primals
+    return stop_gradient_p.bind(x), Zero.from_value(x)
+
+
+jvp_rules[stop_gradient_p] = _stop_gradient_jvp
+
+
+def stop_gradient(x):
+    """The identity on values, but a constant to differentiation: every floating-point
+    leaf of the pytree `x` gets a zero derivative (other leaves are returned unchanged).
+
+    >>> tinyjax.grad(lambda x: x * lax.stop_gradient(x))(3.0)  # doctest: +SKIP
+    Array(3., dtype=float32, weak_type=True)
+    """
+    def stop(leaf):
+        if dtypes.dtype_and_weak(leaf)[0].kind != "f":
+            return leaf
+        return stop_gradient_p.bind(asarray(leaf))
+    return pytree.tree_map(stop, x)

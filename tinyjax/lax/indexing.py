@@ -15,6 +15,11 @@ reads or writes outside its operand, whatever the indices:
 Duplicate scatter indices combine with the scatter's operation (`np.add.at`
 etc.); for plain `scatter` the last update in row-major order of the updates
 wins, deterministically.
+
+Each primitive's JVP and transpose rules follow its definition. They are JAX's
+(the same primitives in the same modes), so derivatives at out-of-bounds or
+duplicate indices are JAX's too: e.g. the transpose of a PROMISE_IN_BOUNDS
+gather is a scatter-add that drops what the gather clamped.
 """
 from __future__ import annotations
 
@@ -27,6 +32,15 @@ import numpy as np
 from ..core import dtypes
 from ..core.array import Array
 from ..core.trace import Tracer
+from ..interpreters.ad import (
+    Zero,
+    defjvp,
+    deflinear,
+    instantiate,
+    is_undefined_primal,
+    jvp_rules,
+    transpose_rules,
+)
 from . import elementwise as _ew
 from ._base import (
     asarray,
@@ -37,7 +51,7 @@ from ._base import (
     type_error,
     value_error,
 )
-from .shapes import expand_dims, squeeze
+from .shapes import broadcast_in_dim, expand_dims, full, iota, pad, reshape, squeeze
 
 __all__ = [
     'GatherDimensionNumbers',
@@ -86,6 +100,14 @@ def _int_tuple(seq, what: str) -> tuple:
     return tuple(out)
 
 
+def _zero_scalar(dtype) -> Array:
+    return Array(np.zeros((), dtype), False)
+
+
+def _scalar_like(x, v) -> Array:
+    return Array(np.array(v, x.dtype), False)
+
+
 # ============================================================================= slice
 
 def _slice_rule(operand, *, start_indices, limit_indices, strides):
@@ -131,6 +153,18 @@ def _slice_impl(operand, *, start_indices, limit_indices, strides):
 
 
 slice_p = def_primitive("slice", _slice_rule, _slice_impl)
+
+
+def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
+    # zeros before, after and (for strides > 1) between the elements the slice took
+    config = []
+    for d, s, k, n in zip(x.aval.shape, start_indices, strides or (1,) * ct.ndim, ct.shape):
+        end = s + 1 + (n - 1) * k if n else s  # one past the last element taken
+        config.append((s, d - end, k - 1))
+    return [pad(ct, _zero_scalar(ct.dtype), config)]
+
+
+deflinear(slice_p, _slice_transpose)
 
 
 def slice(operand, start_indices, limit_indices, strides=None):
@@ -232,6 +266,26 @@ def _dynamic_slice_impl(operand, *starts, slice_sizes):
 
 
 dynamic_slice_p = def_primitive("dynamic_slice", _dynamic_slice_rule, _dynamic_slice_impl)
+
+
+def _dynamic_slice_jvp(primals, tangents, *, slice_sizes):
+    # linear in the operand; the start indices are integers (no tangent)
+    x, *starts = primals
+    out = dynamic_slice_p.bind(x, *starts, slice_sizes=slice_sizes)
+    g = tangents[0]
+    if type(g) is Zero:
+        return out, Zero.from_value(out)
+    return out, dynamic_slice_p.bind(g, *starts, slice_sizes=slice_sizes)
+
+
+def _dynamic_slice_transpose(ct, x, *starts, slice_sizes):
+    # the update clamps its start exactly as the slice did
+    zeros = full(x.aval.shape, 0, ct.dtype)
+    return [dynamic_update_slice_p.bind(zeros, ct, *starts)] + [None] * len(starts)
+
+
+jvp_rules[dynamic_slice_p] = _dynamic_slice_jvp
+transpose_rules[dynamic_slice_p] = _dynamic_slice_transpose
 
 
 def _split_starts(start_indices):
@@ -377,6 +431,30 @@ def _dynamic_update_slice_impl(operand, update, *starts):
 
 dynamic_update_slice_p = def_primitive(
     "dynamic_update_slice", _dynamic_update_slice_rule, _dynamic_update_slice_impl)
+
+
+def _dynamic_update_slice_jvp(primals, tangents):
+    # linear in the operand and the update together
+    x, u, *starts = primals
+    gx, gu = tangents[:2]
+    out = dynamic_update_slice_p.bind(x, u, *starts)
+    if type(gx) is Zero and type(gu) is Zero:
+        return out, Zero.from_value(out)
+    return out, dynamic_update_slice_p.bind(instantiate(gx), instantiate(gu), *starts)
+
+
+def _dynamic_update_slice_transpose(ct, x, u, *starts):
+    u_shape = u.aval.shape if is_undefined_primal(u) else tuple(np.shape(u))
+    ct_x = ct_u = None
+    if is_undefined_primal(x):  # the overwritten window gets no cotangent
+        ct_x = dynamic_update_slice_p.bind(ct, full(u_shape, 0, ct.dtype), *starts)
+    if is_undefined_primal(u):
+        ct_u = dynamic_slice_p.bind(ct, *starts, slice_sizes=u_shape)
+    return [ct_x, ct_u] + [None] * len(starts)
+
+
+jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
+transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
 
 
 def dynamic_update_slice(operand, update, start_indices, *, allow_negative_indices=True):
@@ -734,6 +812,36 @@ def _default_fill(dtype):
 gather_p = def_primitive("gather", _gather_rule, _gather_impl)
 
 
+def _gather_jvp(g, x, indices, *, dimension_numbers, slice_sizes, indices_are_sorted,
+                unique_indices, mode, fill_value):
+    # the same gather of the tangent; windows out of bounds under FILL_OR_DROP read 0
+    return gather_p.bind(g, indices, dimension_numbers=dimension_numbers,
+                         slice_sizes=slice_sizes, indices_are_sorted=indices_are_sorted,
+                         unique_indices=unique_indices, mode=mode,
+                         fill_value=0 if mode is GatherScatterMode.FILL_OR_DROP else None)
+
+
+def _gather_transpose(ct, x, indices, *, dimension_numbers, slice_sizes, indices_are_sorted,
+                      unique_indices, mode, fill_value):
+    # Scatter-add the cotangent back with the same mode: CLIP clamps the windows as
+    # the gather did, FILL_OR_DROP drops the windows that read fill_value, and
+    # PROMISE_IN_BOUNDS drops too (as JAX's does, although the gather clamped).
+    dn = dimension_numbers
+    sdn = ScatterDimensionNumbers(
+        update_window_dims=dn.offset_dims, inserted_window_dims=dn.collapsed_slice_dims,
+        scatter_dims_to_operand_dims=dn.start_index_map,
+        operand_batching_dims=dn.operand_batching_dims,
+        scatter_indices_batching_dims=dn.start_indices_batching_dims)
+    zeros = full(x.aval.shape, 0, ct.dtype)
+    return [scatter_add_p.bind(zeros, indices, ct, dimension_numbers=sdn,
+                               indices_are_sorted=indices_are_sorted,
+                               unique_indices=unique_indices, mode=mode), None]
+
+
+defjvp(gather_p, _gather_jvp, None)
+transpose_rules[gather_p] = _gather_transpose
+
+
 def _static_scalar(v, what):
     if v is None:
         return None
@@ -912,6 +1020,199 @@ scatter_sub_p = _def_scatter("scatter-sub", np.subtract, _NUMERIC)
 scatter_mul_p = _def_scatter("scatter-mul", np.multiply, _NUMERIC)
 scatter_min_p = _def_scatter("scatter-min", np.minimum, _ANY)
 scatter_max_p = _def_scatter("scatter-max", np.maximum, _ANY)
+
+
+# ----------------------------------------------------------------------------- scatter derivatives
+#
+# Every rule below follows JAX's: the same primitives with the same modes, so
+# out-of-bounds and duplicate indices give JAX's derivatives. `_gather_from` is the
+# gather that reads back, for each update element, the operand element it went to.
+
+def _gather_from(operand, indices, dn: ScatterDimensionNumbers, updates_shape, *,
+                 mode=GatherScatterMode.PROMISE_IN_BOUNDS):
+    """The gather inverse to a scatter with dimension numbers `dn`: it reads, for each
+    element of updates of shape `updates_shape`, the operand element it would write
+    (windows that do not fit read 0 under FILL_OR_DROP, are clamped otherwise)."""
+    gdn = GatherDimensionNumbers(
+        offset_dims=dn.update_window_dims, collapsed_slice_dims=dn.inserted_window_dims,
+        start_index_map=dn.scatter_dims_to_operand_dims,
+        operand_batching_dims=dn.operand_batching_dims,
+        start_indices_batching_dims=dn.scatter_indices_batching_dims)
+    dropped = set(dn.inserted_window_dims) | set(dn.operand_batching_dims)
+    window = iter(updates_shape[p] for p in dn.update_window_dims)
+    sizes = tuple(1 if d in dropped else next(window) for d in range(len(operand.shape)))
+    return gather_p.bind(operand, indices, dimension_numbers=gdn, slice_sizes=sizes,
+                         indices_are_sorted=False, unique_indices=False, mode=mode,
+                         fill_value=0 if mode is GatherScatterMode.FILL_OR_DROP else None)
+
+
+def _scatter_addsub_jvp(prim):
+    def jvp(primals, tangents, **params):
+        # linear in the operand and the updates together
+        x, indices, u = primals
+        gx, _, gu = tangents
+        out = prim.bind(x, indices, u, **params)
+        if type(gx) is Zero and type(gu) is Zero:
+            return out, Zero.from_value(out)
+        return out, prim.bind(instantiate(gx), indices, instantiate(gu), **params)
+    return jvp
+
+
+def _scatter_addsub_transpose(prim):
+    def transpose(ct, x, indices, u, *, dimension_numbers, indices_are_sorted,
+                  unique_indices, mode):
+        ct_u = None
+        if is_undefined_primal(u):
+            # dropped windows get 0 (FILL_OR_DROP); PROMISE_IN_BOUNDS clamps, as in JAX
+            ct_u = _gather_from(ct, indices, dimension_numbers, u.aval.shape, mode=mode)
+            if prim is scatter_sub_p:
+                ct_u = _ew.neg(ct_u)
+        return [ct if is_undefined_primal(x) else None, None, ct_u]
+    return transpose
+
+
+for _p in (scatter_add_p, scatter_sub_p):
+    jvp_rules[_p] = _scatter_addsub_jvp(_p)
+    transpose_rules[_p] = _scatter_addsub_transpose(_p)
+
+
+def _scatter_jvp(primals, tangents, *, dimension_numbers, indices_are_sorted,
+                 unique_indices, mode):
+    x, indices, u = primals
+    gx, _, gu = tangents
+    dn = dimension_numbers
+    params = dict(dimension_numbers=dn, indices_are_sorted=indices_are_sorted,
+                  unique_indices=unique_indices, mode=mode)
+    out = scatter_p.bind(x, indices, u, **params)
+    if type(gx) is Zero and type(gu) is Zero:
+        return out, Zero.from_value(out)
+    gx, gu = instantiate(gx), instantiate(gu)
+    if unique_indices:  # no two updates meet: scatter the tangents the same way
+        return out, scatter_p.bind(gx, indices, gu, **params)
+    # Which update element wins each position? Scatter a distinct id (1, 2, ...) per
+    # update window with the same (last-writer-wins) scatter, and read the ids back:
+    # an update element contributes iff its id survived; an operand element iff no
+    # update landed on it. The tangent is then a scatter-add of the masked tangents,
+    # linear in both, so it transposes without a transpose rule for scatter.
+    id_shape = tuple(1 if p in dn.update_window_dims else n for p, n in enumerate(u.shape))
+    n_ids = int(np.prod(id_shape, dtype=np.int64))
+    id_dtype = np.dtype(np.int32)
+    ids = reshape(_ew.add(iota(id_dtype, n_ids), Array(np.ones((), id_dtype), False)),
+                  id_shape)
+    ids = broadcast_in_dim(ids, tuple(u.shape), tuple(range(len(id_shape))))
+    scattered = scatter_p.bind(full(x.shape, 0, id_dtype), indices, ids, **params)
+    won = _ew.eq(ids, _gather_from(scattered, indices, dn, u.shape))
+    untouched = _ew.eq(scattered, _zero_scalar(id_dtype))
+    gx = _ew.select_n(untouched, full(x.shape, 0, gx.dtype), gx)
+    gu = _ew.select_n(won, full(u.shape, 0, gu.dtype), gu)
+    return out, scatter_add_p.bind(gx, indices, gu, **params)
+
+
+def _scatter_transpose(ct, x, indices, u, *, dimension_numbers, indices_are_sorted,
+                       unique_indices, mode):
+    # The JVP above only emits a linear scatter when unique_indices is promised.
+    if not unique_indices:
+        raise NotImplementedError(
+            "scatter transpose is only implemented where unique_indices=True")
+    u_shape = u.aval.shape if is_undefined_primal(u) else tuple(np.shape(u))
+    ct_x = ct_u = None
+    if is_undefined_primal(x):  # the positions the updates overwrote get no cotangent
+        ct_x = scatter_p.bind(ct, indices, full(u_shape, 0, ct.dtype),
+                              dimension_numbers=dimension_numbers,
+                              indices_are_sorted=indices_are_sorted, unique_indices=True,
+                              mode=mode)
+    if is_undefined_primal(u):
+        ct_u = _gather_from(ct, indices, dimension_numbers, u_shape, mode=mode)
+    return [ct_x, None, ct_u]
+
+
+jvp_rules[scatter_p] = _scatter_jvp
+transpose_rules[scatter_p] = _scatter_transpose
+
+
+def _scatter_mul_jvp_updates(g, x, indices, u, *, dimension_numbers, indices_are_sorted,
+                             unique_indices, mode):
+    # With unique indices each output element is x * (one update) or x.
+    if not unique_indices:
+        raise NotImplementedError(
+            "scatter_mul gradients are only implemented if `unique_indices=True`")
+    spread = scatter_add_p.bind(full(x.shape, 0, x.dtype), indices, g,
+                                dimension_numbers=dimension_numbers,
+                                indices_are_sorted=indices_are_sorted,
+                                unique_indices=unique_indices, mode=mode)
+    return _ew.mul(x, spread)
+
+
+def _scatter_mul_transpose(ct, x, indices, u, *, dimension_numbers, indices_are_sorted,
+                           unique_indices, mode):
+    # linear in the operand (for fixed updates)
+    ct_x = ct_u = None
+    if is_undefined_primal(x):
+        ct_x = scatter_mul_p.bind(ct, indices, u, dimension_numbers=dimension_numbers,
+                                  indices_are_sorted=indices_are_sorted,
+                                  unique_indices=unique_indices, mode=mode)
+    if is_undefined_primal(u):
+        if not unique_indices:
+            raise NotImplementedError(
+                "scatter_mul gradients are only implemented if `unique_indices=True`")
+        ct_u = _gather_from(_ew.mul(ct, x), indices, dimension_numbers, u.aval.shape,
+                            mode=mode)
+    return [ct_x, None, ct_u]
+
+
+defjvp(scatter_mul_p,
+       lambda g, x, indices, u, **params: scatter_mul_p.bind(g, indices, u, **params),
+       None, _scatter_mul_jvp_updates)
+transpose_rules[scatter_mul_p] = _scatter_mul_transpose
+
+
+def _scatter_extremal_jvp(prim):
+    def jvp(primals, tangents, *, dimension_numbers, indices_are_sorted, unique_indices,
+            mode):
+        # The tangent at each position is the mean of the tangents of every value that
+        # attains the min/max there: the operand element if it survived, and each
+        # update element equal to the result.
+        x, indices, u = primals
+        dn = dimension_numbers
+        out = prim.bind(x, indices, u, dimension_numbers=dn,
+                        indices_are_sorted=indices_are_sorted,
+                        unique_indices=unique_indices, mode=mode)
+        gx, _, gu = tangents
+        if type(gx) is Zero and type(gu) is Zero:
+            return out, Zero.from_value(out)
+        gx, gu = instantiate(gx), instantiate(gu)
+
+        def count(vals):  # per update element: vals summed over its output position
+            drop = dict(dimension_numbers=dn, indices_are_sorted=False,
+                        unique_indices=False, mode=GatherScatterMode.FILL_OR_DROP)
+            total = scatter_add_p.bind(full(x.shape, 0, x.dtype), indices, vals, **drop)
+            return _gather_from(total, indices, dn, u.shape)
+
+        before = _gather_from(x, indices, dn, u.shape)
+        after = _gather_from(out, indices, dn, u.shape)
+        won = _ew.eq(u, after)
+        kept = _ew.eq(before, after)
+        zeros_u = full(u.shape, 0, u.dtype)
+        ones_u = full(u.shape, 1, u.dtype)
+        n_won = count(_ew.select_n(won, zeros_u, ones_u))
+        n_refs = count(ones_u)
+        one = _scalar_like(u, 1)
+        share_kept = _ew.div(one, _ew.add(n_won, one))  # the operand is one more winner
+        u_coef = _ew.select_n(won, zeros_u,
+                              _ew.select_n(kept, _ew.div(one, n_won), share_kept))
+        # the operand's tangent is scattered in whole below; each update element takes
+        # its share of the correction (its weight minus one) off again
+        x_coef = _ew.div(_ew.sub(_ew.select_n(kept, zeros_u, share_kept), one), n_refs)
+        t_u = _ew.add(_ew.mul(_gather_from(gx, indices, dn, u.shape), x_coef),
+                      _ew.mul(gu, u_coef))
+        return out, scatter_add_p.bind(gx, indices, t_u, dimension_numbers=dn,
+                                       indices_are_sorted=indices_are_sorted,
+                                       unique_indices=unique_indices, mode=mode)
+    return jvp
+
+
+jvp_rules[scatter_min_p] = _scatter_extremal_jvp(scatter_min_p)
+jvp_rules[scatter_max_p] = _scatter_extremal_jvp(scatter_max_p)
 
 
 def _bind_scatter(prim, operand, scatter_indices, updates, dimension_numbers,

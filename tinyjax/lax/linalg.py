@@ -13,9 +13,13 @@ import enum
 import numpy as np
 
 from ..core import dtypes
+from ..interpreters.ad import Zero, defjvp2, defjvp_zero, jvp_rules, transpose_rules
 from . import elementwise as _ew
+from . import indexing as _ix
+from . import reductions as _red
 from . import shapes as _shapes
 from ._base import asarray, aval, def_primitive, dtype_str, type_error, value_error
+from .convolution import Precision, dot_general
 
 __all__ = [
     'EighImplementation',
@@ -119,6 +123,97 @@ def _symmetrize(x):
     return _ew.div(_ew.add(x, _matrix_transpose(x)), two)
 
 
+# ----------------------------------------------------------------------------- helpers for JVPs
+# Tangent formulas are written with lax operations (never NumPy) so they can be traced,
+# transposed and differentiated again.
+
+def _mm(a, b):
+    """Batched matrix product over the leading dimensions: (..., m, k) @ (..., k, n)."""
+    nd = a.ndim
+    batch = tuple(range(nd - 2))
+    return dot_general(a, b, (((nd - 1,), (nd - 2,)), (batch, batch)),
+                       precision=Precision.HIGHEST)
+
+
+def _tri_mask(shape, k: int = 0):
+    """Boolean mask of the lower triangle (col - row <= k) of matrices of `shape`."""
+    nd = len(shape)
+    rows = _shapes.broadcasted_iota(np.int32, shape, nd - 2)
+    cols = _shapes.broadcasted_iota(np.int32, shape, nd - 1)
+    return _ew.ge(_ew.add(rows, np.int32(k)), cols)
+
+
+def _zeros_like(x):
+    return _shapes.full(x.shape, 0, x.dtype)
+
+
+def _tril(x, k: int = 0):
+    return _ew.select(_tri_mask(x.shape, k), x, _zeros_like(x))
+
+
+def _triu(x, k: int = 0):
+    return _ew.select(_tri_mask(x.shape, k - 1), _zeros_like(x), x)
+
+
+def _eye_mask(shape):
+    nd = len(shape)
+    return _ew.eq(_shapes.broadcasted_iota(np.int32, shape, nd - 2),
+                  _shapes.broadcasted_iota(np.int32, shape, nd - 1))
+
+
+def _eye(shape, dtype):
+    """Identity matrices of `shape` (..., n, n) (or rectangular ones)."""
+    return _ew.convert_element_type(_eye_mask(shape), dtype)
+
+
+def _diagonal(x):
+    """The diagonal of square matrices: (..., n, n) -> (..., n)."""
+    return _red.reduce_sum(_ew.select(_eye_mask(x.shape), x, _zeros_like(x)), (x.ndim - 1,))
+
+
+def _diag_matrix(d):
+    """Square diagonal matrices with diagonal `d`: (..., n) -> (..., n, n)."""
+    shape = tuple(d.shape) + (d.shape[-1],)
+    full = _shapes.broadcast_in_dim(d, shape, tuple(range(d.ndim - 1)) + (d.ndim,))
+    return _ew.select(_eye_mask(shape), full, _shapes.full(shape, 0, d.dtype))
+
+
+def _row(v, n: int):
+    """(..., k) -> (..., n, k): v repeated along a new second-to-last axis (v[..., None, :])."""
+    shape = tuple(v.shape[:-1]) + (n, v.shape[-1])
+    return _shapes.broadcast_in_dim(v, shape, tuple(range(v.ndim - 1)) + (v.ndim,))
+
+
+def _col(v, n: int):
+    """(..., k) -> (..., k, n): v repeated along a new last axis (v[..., :, None])."""
+    shape = tuple(v.shape) + (n,)
+    return _shapes.broadcast_in_dim(v, shape, tuple(range(v.ndim)))
+
+
+def _scalar(x, value):
+    return _shapes.full((), value, x.dtype)
+
+
+def _slice_last2(x, rows, cols):
+    """x[..., rows, cols] for Python slices with non-negative static bounds."""
+    nd = x.ndim
+    start = [0] * nd
+    limit = list(x.shape)
+    for ax, sl in ((nd - 2, rows), (nd - 1, cols)):
+        lo, hi, _ = sl.indices(x.shape[ax])
+        start[ax], limit[ax] = lo, hi
+    return _ix.slice(x, tuple(start), tuple(limit))
+
+
+def _permutation_matrix(perm, dtype):
+    """P with P[..., i, j] = (perm[..., i] == j), so P @ A == A[..., perm, :]."""
+    m = perm.shape[-1]
+    shape = tuple(perm.shape) + (m,)
+    p = _shapes.broadcast_in_dim(perm, shape, tuple(range(perm.ndim)))
+    return _ew.convert_element_type(
+        _ew.eq(p, _shapes.broadcasted_iota(perm.dtype, shape, perm.ndim)), dtype)
+
+
 # ----------------------------------------------------------------------------- cholesky
 
 def _cholesky_rule(x):
@@ -138,6 +233,21 @@ def _cholesky_impl(x):
 
 
 cholesky_p = def_primitive("cholesky", _cholesky_rule, _cholesky_impl)
+
+
+def _cholesky_jvp(primals, tangents):
+    # A = L L^T  =>  dL = L phi(L^{-1} dA L^{-T}), phi keeping the lower triangle with
+    # its diagonal halved (Murray 2016, arXiv:1602.07527), as JAX.
+    (x,), (dx,) = primals, tangents
+    L = cholesky_p.bind(x)
+    tmp = triangular_solve(L, dx, left_side=False, transpose_a=True, lower=True)
+    inner = triangular_solve(L, tmp, left_side=True, lower=True)
+    half_diag = _ew.select(_eye_mask(inner.shape), _shapes.full(inner.shape, 0.5, inner.dtype),
+                           _shapes.full(inner.shape, 1, inner.dtype))
+    return L, _mm(L, _ew.mul(_tril(inner), half_diag))
+
+
+jvp_rules[cholesky_p] = _cholesky_jvp
 
 
 def cholesky(x, *, symmetrize_input: bool = True):
@@ -214,6 +324,41 @@ triangular_solve_p = def_primitive("triangular_solve", _triangular_solve_rule,
                                    _triangular_solve_impl)
 
 
+def _triangular_solve_jvp_a(g_a, ans, a, b, *, left_side, lower, transpose_a, conjugate_a,
+                            unit_diagonal):
+    # X = op(A)^{-1} B  =>  dX = -op(A)^{-1} op(dA) X (left side), -X op(dA) op(A)^{-1}
+    # (right side); only the triangle of dA that A's solve reads counts.
+    m, n = b.shape[-2:]
+    k = 1 if unit_diagonal else 0
+    g_a = _tril(g_a, -k) if lower else _triu(g_a, k)
+    g_a = _ew.neg(g_a)
+    if transpose_a:
+        g_a = _matrix_transpose(g_a)
+    params = dict(left_side=left_side, lower=lower, transpose_a=transpose_a,
+                  conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+
+    def a_inverse(rhs):
+        return triangular_solve_p.bind(a, rhs, **params)
+
+    # a solve costs about a matrix product: pick the cheaper association
+    if left_side:
+        return a_inverse(_mm(g_a, ans)) if m > n else _mm(a_inverse(g_a), ans)
+    return a_inverse(_mm(ans, g_a)) if m < n else _mm(ans, a_inverse(g_a))
+
+
+def _triangular_solve_transpose(ct, a, b, *, left_side, lower, transpose_a, conjugate_a,
+                                unit_diagonal):
+    # Linear in b: the adjoint of op(A)^{-1} is op(A)^{-T}.
+    return [None, triangular_solve_p.bind(
+        a, ct, left_side=left_side, lower=lower, transpose_a=not transpose_a,
+        conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)]
+
+
+defjvp2(triangular_solve_p, _triangular_solve_jvp_a,
+        lambda g_b, ans, a, b, **params: triangular_solve_p.bind(a, g_b, **params))
+transpose_rules[triangular_solve_p] = _triangular_solve_transpose
+
+
 def triangular_solve(a, b, *, left_side: bool = False, lower: bool = False,
                      transpose_a: bool = False, conjugate_a: bool = False,
                      unit_diagonal: bool = False):
@@ -282,6 +427,38 @@ def _lu_impl(x):
 lu_p = def_primitive("lu", _lu_rule, _lu_impl, multiple_results=True)
 
 
+def _lu_jvp(primals, tangents):
+    # P A = L U  =>  L^{-1} P dA U^{-1} = L^{-1} dL + dU U^{-1}: its strict lower part
+    # gives dL = L tril(., -1), the rest dU = triu(.) U (de Hoog, Anderssen & Lukas).
+    # L is completed to m x m and U to n x n with identity blocks, as JAX.
+    (a,), (a_dot,) = primals, tangents
+    lu_, pivots, perm = lu_p.bind(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    nd = a.ndim
+    batch = tuple(a.shape[:-2])
+    zero = _scalar(lu_, 0)
+    no_pad = [(0, 0, 0)] * (nd - 2)
+    l_ = _shapes.pad(_tril(_slice_last2(lu_, slice(None), slice(0, k)), -1), zero,
+                     no_pad + [(0, 0, 0), (0, m - k, 0)])
+    l_ = _ew.add(l_, _eye(batch + (m, m), a.dtype))
+    u_eye = _shapes.pad(_eye(batch + (n - k, n - k), a.dtype), zero,
+                        no_pad + [(k, 0, 0), (k, 0, 0)])
+    u_ = _shapes.pad(_triu(_slice_last2(lu_, slice(0, k), slice(None))), zero,
+                     no_pad + [(0, n - k, 0), (0, 0, 0)])
+    u_ = _ew.add(u_, u_eye)
+    x = _mm(_permutation_matrix(perm, a.dtype), a_dot)  # a_dot[..., perm, :]
+    la = triangular_solve_p.bind(l_, x, left_side=True, lower=True, transpose_a=False,
+                                 conjugate_a=False, unit_diagonal=True)
+    lau = triangular_solve_p.bind(u_, la, left_side=False, lower=False, transpose_a=False,
+                                  conjugate_a=False, unit_diagonal=False)
+    lu_dot = _ew.add(_mm(l_, _tril(lau, -1)), _mm(_triu(lau), u_))
+    return [lu_, pivots, perm], [lu_dot, Zero.from_value(pivots), Zero.from_value(perm)]
+
+
+jvp_rules[lu_p] = _lu_jvp
+
+
 def lu(x):
     """LU decomposition with partial pivoting (LAPACK getrf): P A = L U.
 
@@ -335,6 +512,7 @@ def _lu_pivots_to_permutation_impl(pivots, *, permutation_size):
 lu_pivots_to_permutation_p = def_primitive(
     "lu_pivots_to_permutation", _lu_pivots_to_permutation_rule,
     _lu_pivots_to_permutation_impl)
+defjvp_zero(lu_pivots_to_permutation_p)  # integer in, integer out
 
 
 def lu_pivots_to_permutation(pivots, permutation_size: int):
@@ -365,6 +543,70 @@ def _qr_impl(x, *, pivoting, full_matrices, use_magma):
 
 
 qr_p = def_primitive("qr", _qr_rule, _qr_impl, multiple_results=True)
+
+
+def _thin_qr_jvp(q, r, dx):
+    """dQ, dR of X = Q R for (..., m, n) with m >= n and Q (m, n) (J. Townsend's
+    derivation): with C = Q^T dX R^{-1}, Omega = tril(C, -1) - tril(C, -1)^T,
+    dQ = Q (Omega - C) + dX R^{-1} and dR = (C - Omega) R."""
+    dx_rinv = triangular_solve(r, dx)  # dX R^{-1} (right-side solve)
+    c = _mm(_matrix_transpose(q), dx_rinv)
+    c_lower = _tril(c, -1)
+    omega = _ew.sub(c_lower, _matrix_transpose(c_lower))
+    dq = _ew.add(_mm(q, _ew.sub(omega, c)), dx_rinv)
+    dr = _mm(_ew.sub(c, omega), r)
+    return dq, dr
+
+
+def _lu_solve_transposed(lu_, perm, b):
+    """Solve A^T X = B given P A = L U packed in `lu_` (square)."""
+    y = triangular_solve_p.bind(lu_, b, left_side=True, lower=False, transpose_a=True,
+                                conjugate_a=False, unit_diagonal=False)
+    z = triangular_solve_p.bind(lu_, y, left_side=True, lower=True, transpose_a=True,
+                                conjugate_a=False, unit_diagonal=True)
+    return _mm(_matrix_transpose(_permutation_matrix(perm, b.dtype)), z)  # P^T z
+
+
+def _qr_jvp(primals, tangents, *, pivoting, full_matrices, use_magma):
+    (x,), (dx,) = primals, tangents
+    q, r = qr_p.bind(x, pivoting=pivoting, full_matrices=full_matrices, use_magma=use_magma)
+    m, n = x.shape[-2:]
+    if m < n:
+        # Wide: X = Q [R1 R2] with square X1 = Q R1, and R2 = Q^T X2, so
+        # dR2 = dQ^T X2 + Q^T dX2.
+        dq, dr1 = _thin_qr_jvp(q, _slice_last2(r, slice(None), slice(0, m)),
+                               _slice_last2(dx, slice(None), slice(0, m)))
+        x2 = _slice_last2(x, slice(None), slice(m, None))
+        dx2 = _slice_last2(dx, slice(None), slice(m, None))
+        dr2 = _ew.add(_mm(_matrix_transpose(dq), x2), _mm(_matrix_transpose(q), dx2))
+        return [q, r], [dq, _shapes.concatenate([dr1, dr2], x.ndim - 1)]
+    if not full_matrices or m == n:
+        dq, dr = _thin_qr_jvp(q, r, dx)
+        return [q, r], [dq, dr]
+    # Full Q of a tall matrix: the thin part as above; the orthogonal complement
+    # Q_mp follows Roberts & Roberts (arXiv:2409.13374, eqs. 32-33), as JAX.
+    q_mn = _slice_last2(q, slice(None), slice(0, n))
+    q_mp = _slice_last2(q, slice(None), slice(n, None))
+    r_nn = _slice_last2(r, slice(0, n), slice(None))
+    dq_mn, dr_nn = _thin_qr_jvp(q_mn, r_nn, dx)
+    q_nn = _slice_last2(q_mn, slice(0, n), slice(None))
+    q_pn = _slice_last2(q_mn, slice(n, None), slice(None))
+    dq_nn = _slice_last2(dq_mn, slice(0, n), slice(None))
+    dq_pn = _slice_last2(dq_mn, slice(n, None), slice(None))
+    batch = tuple(x.shape[:-2])
+    lu_, _, perm = lu_p.bind(_ew.sub(q_nn, _eye(batch + (n, n), x.dtype)))
+    z_pn_t = _lu_solve_transposed(lu_, perm, _matrix_transpose(q_pn))
+    z_pn = _matrix_transpose(z_pn_t)
+    dq_mp = _ew.sub(_mm(dq_mn, z_pn_t),
+                    _mm(_ew.add(q_mn, _mm(q_mp, z_pn)),
+                        _matrix_transpose(_ew.sub(dq_pn, _mm(z_pn, dq_nn)))))
+    dq = _shapes.concatenate([dq_mn, dq_mp], x.ndim - 1)
+    dr = _shapes.concatenate([dr_nn, _shapes.full(batch + (m - n, n), 0, x.dtype)],
+                             x.ndim - 2)
+    return [q, r], [dq, dr]
+
+
+jvp_rules[qr_p] = _qr_jvp
 
 
 def qr(x, *, pivoting: bool = False, full_matrices: bool = True, use_magma=None):
@@ -429,6 +671,26 @@ def _eigh_impl(x, *, lower, sort_eigenvalues, subset_by_index, algorithm):
 eigh_p = def_primitive("eigh", _eigh_rule, _eigh_impl, multiple_results=True)
 
 
+def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues, subset_by_index, algorithm):
+    # Non-degenerate perturbation theory: with S = V^T dA V, dw = diag(S) and
+    # dV = V (F o S), F_ij = 1 / (w_j - w_i) off the diagonal and 0 on it. As JAX, the
+    # primal is recomputed from the symmetrized input; the tangent is used as given.
+    (a,), (a_dot,) = primals, tangents
+    n = a.shape[-1]
+    if not (subset_by_index is None or tuple(subset_by_index) == (0, n)):
+        raise NotImplementedError("Derivatives not defined for partial eigen decomposition.")
+    v, w = eigh_p.bind(_symmetrize(a), lower=lower, sort_eigenvalues=sort_eigenvalues,
+                       subset_by_index=subset_by_index, algorithm=algorithm)
+    eye = _eye(tuple(a.shape), a.dtype)
+    # 1 / (eye + w_j - w_i) - eye: the diagonal never divides by zero
+    f = _ew.sub(_ew.integer_pow(_ew.add(eye, _ew.sub(_row(w, n), _col(w, n))), -1), eye)
+    s = _mm(_mm(_matrix_transpose(v), a_dot), v)
+    return [v, w], [_mm(v, _ew.mul(f, s)), _diagonal(s)]
+
+
+jvp_rules[eigh_p] = _eigh_jvp
+
+
 def eigh(x, *, lower: bool = True, symmetrize_input: bool = True,
          sort_eigenvalues: bool = True, subset_by_index=None, implementation=None):
     """Eigendecomposition of symmetric matrices; returns ``(v, w)`` (vectors first).
@@ -491,6 +753,47 @@ def _svd_impl(x, *, full_matrices, compute_uv, subset_by_index, algorithm):
 
 
 svd_p = def_primitive("svd", _svd_rule, _svd_impl, multiple_results=True)
+
+
+def _svd_jvp(primals, tangents, *, full_matrices, compute_uv, subset_by_index, algorithm):
+    # With dS = U^T dA V: ds = diag(dS); dU, dV from the off-diagonal part of dS
+    # (F_ij = 1 / (s_j^2 - s_i^2)), plus the components outside span(U) / span(V)
+    # for rectangular A (Townsend, "Differentiating the SVD"), as JAX.
+    (a,), (da,) = primals, tangents
+    m, n = a.shape[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError(
+            "Singular value decomposition JVP not implemented for full matrices")
+    s, u, vt = svd_p.bind(a, full_matrices=False, compute_uv=True,
+                          subset_by_index=subset_by_index, algorithm=algorithm)
+    ut, v = _matrix_transpose(u), _matrix_transpose(vt)
+    ds_mat = _mm(_mm(ut, da), v)
+    ds = _diagonal(ds_mat)
+    if not compute_uv:
+        return [s], [ds]
+    k = s.shape[-1]
+    s_row, s_col = _row(s, k), _col(s, k)  # s_j and s_i at [i, j]
+    eye = _eye(tuple(s.shape) + (k,), s.dtype)
+    s_diffs = _ew.mul(_ew.add(s_row, s_col), _ew.sub(s_row, s_col))
+    f = _ew.sub(_ew.div(_scalar(s, 1), _ew.add(s_diffs, eye)), eye)
+    dss = _ew.mul(s_row, ds_mat)  # dS diag(s)
+    sds = _ew.mul(s_col, ds_mat)  # diag(s) dS
+    s_zeros = _ew.convert_element_type(_ew.eq(s, _scalar(s, 0)), s.dtype)
+    s_inv = _ew.sub(_ew.div(_scalar(s, 1), _ew.add(s, s_zeros)), s_zeros)
+    half = _ew.mul(_scalar(ds_mat, 0.5), _ew.sub(ds_mat, _matrix_transpose(ds_mat)))
+    dudv_diag = _ew.mul(half, _diag_matrix(s_inv))
+    du = _mm(u, _ew.add(_ew.mul(f, _ew.add(dss, _matrix_transpose(dss))), dudv_diag))
+    dv = _mm(v, _ew.mul(f, _ew.add(sds, _matrix_transpose(sds))))
+    if m > n:
+        dav = _mm(da, v)
+        du = _ew.add(du, _ew.div(_ew.sub(dav, _mm(u, _mm(ut, dav))), _row(s, m)))
+    if n > m:
+        dahu = _mm(_matrix_transpose(da), u)
+        dv = _ew.add(dv, _ew.div(_ew.sub(dahu, _mm(v, _mm(vt, dahu))), _row(s, n)))
+    return [s, u, vt], [ds, du, _matrix_transpose(dv)]
+
+
+jvp_rules[svd_p] = _svd_jvp
 
 
 def svd(x, *, full_matrices: bool = True, compute_uv: bool = True, subset_by_index=None,

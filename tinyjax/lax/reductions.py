@@ -15,6 +15,7 @@ JAX exposes it on CPU:
 """
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -22,6 +23,10 @@ import numpy as np
 from ..core import dtypes, pytree
 from ..core.array import Array
 from ..core.trace import Tracer
+from ..interpreters.ad import Zero, defjvp2, defjvp_zero, deflinear, jvp_rules
+from . import elementwise as _ew
+from . import indexing as _ix
+from . import shapes as _shapes
 from ._base import asarray, aval, def_primitive, type_error, value_error
 from .elementwise import (
     add,
@@ -168,6 +173,40 @@ def _neg_zeros(x):
     return (x == 0) & np.signbit(x)
 
 
+# ----------------------------------------------------------------------------- helpers for AD rules
+# Derivative rules are written with lax operations only, so that they can be traced
+# and differentiated again.
+
+def _const(x, v):
+    """The scalar `v` as a constant of x's dtype and weak type."""
+    return Array(np.array(v, x.dtype), x.weak_type)
+
+
+def _zeros(x):
+    return _shapes.broadcast_in_dim(_const(x, 0), x.shape, ())
+
+
+def _kept_dims(ndim: int, axes) -> tuple:
+    return tuple(i for i in range(ndim) if i not in axes)
+
+
+def _take_along_axis(t, idx, axis: int):
+    """t[..., idx, ...]: `t` read at the integer positions `idx` along `axis` (idx has
+    t's shape except, possibly, along `axis`). One full index vector per element, so
+    the gather needs no batching dimensions."""
+    shape = tuple(idx.shape)
+    if 0 in t.shape:  # nothing to move (and an empty operand admits no size-1 gather)
+        return _ix.slice_in_dim(t, 0, shape[axis], axis=axis)
+    ndim = len(shape)
+    vec = shape + (1,)
+    parts = [_shapes.reshape(idx, vec) if i == axis else
+             _shapes.broadcasted_iota(idx.dtype, vec, i) for i in range(ndim)]
+    indices = _shapes.concatenate(parts, ndim)
+    dnums = _ix.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=tuple(range(ndim)),
+                                       start_index_map=tuple(range(ndim)))
+    return _ix.gather(t, indices, dnums, (1,) * ndim, unique_indices=True)
+
+
 # ----------------------------------------------------------------------------- reduce_sum and friends
 
 def _reduce_number_rule(name):
@@ -217,6 +256,14 @@ def reduce_sum(operand, axes) -> Array:
     return reduce_sum_p.bind(asarray(operand), axes=_static_axes(axes))
 
 
+def _reduce_sum_transpose(ct, x, *, axes):
+    shape = x.aval.shape
+    return [_shapes.broadcast_in_dim(ct, shape, _kept_dims(len(shape), axes))]
+
+
+deflinear(reduce_sum_p, _reduce_sum_transpose)
+
+
 def _reduce_prod_impl(x, *, axes):
     return np.prod(x, axis=axes, dtype=_acc_dtype(x.dtype)).astype(x.dtype)
 
@@ -232,6 +279,43 @@ def reduce_prod(operand, axes) -> Array:
     Array(6., dtype=float32)
     """
     return reduce_prod_p.bind(asarray(operand), axes=_static_axes(axes))
+
+
+def _reduce_prod_jvp(primals, tangents, *, axes):
+    # The tangent is sum_i t_i * prod_{j != i} x_j; dividing the product by x_i would be
+    # wrong where x_i == 0. Instead pair the elements up in a balanced tree and apply the
+    # product rule at every node (as JAX does): exact with zeros, O(n) work, and every
+    # step is a lax op, so it differentiates again.
+    x, = primals
+    t, = tangents
+    out = reduce_prod_p.bind(x, axes=axes)
+    if not axes:
+        return out, t
+    shape = tuple(x.shape)
+    kept = _kept_dims(len(shape), axes)
+    n = math.prod(shape[a] for a in axes)
+    if n == 0:
+        return out, Zero.from_value(out)
+    # the reduced axes moved to the front and flattened into one
+    perm = tuple(axes) + kept
+    flat = (n,) + tuple(shape[i] for i in kept)
+    if perm != tuple(range(len(shape))):
+        x, t = _shapes.transpose(x, perm), _shapes.transpose(t, perm)
+    x, t = _shapes.reshape(x, flat), _shapes.reshape(t, flat)
+    while n > 1:
+        n1 = (n + 1) // 2
+        x1, x2 = _ix.slice_in_dim(x, 0, n1), _ix.slice_in_dim(x, n1, n)
+        t1, t2 = _ix.slice_in_dim(t, 0, n1), _ix.slice_in_dim(t, n1, n)
+        if n - n1 != n1:  # odd: pair the middle element with a 1
+            cfg = [(0, 1, 0)] + [(0, 0, 0)] * len(kept)
+            x2, t2 = _shapes.pad(x2, _const(x2, 1), cfg), _shapes.pad(t2, _const(t2, 0), cfg)
+        t = add(mul(t1, x2), mul(x1, t2))
+        x = mul(x1, x2)
+        n = n1
+    return out, _shapes.reshape(t, tuple(out.shape))
+
+
+jvp_rules[reduce_prod_p] = _reduce_prod_jvp
 
 
 def _reduce_max_impl(x, *, axes):
@@ -254,6 +338,17 @@ def reduce_max(operand, axes) -> Array:
     return reduce_max_p.bind(asarray(operand), axes=_static_axes(axes))
 
 
+def _reduce_chooser_jvp(g, ans, x, *, axes):
+    # the tangent is the mean of g over the positions attaining the extremum
+    # (0/0 = NaN where the extremum is NaN), as in JAX
+    loc = _ew.convert_element_type(
+        _ew.eq(x, _shapes.broadcast_in_dim(ans, x.shape, _kept_dims(x.ndim, axes))), g.dtype)
+    return _ew.div(reduce_sum(mul(g, loc), axes), reduce_sum(loc, axes))
+
+
+defjvp2(reduce_max_p, _reduce_chooser_jvp)
+
+
 def _reduce_min_impl(x, *, axes):
     r = np.min(x, axis=axes, initial=_min_identity(x.dtype))
     if x.dtype.kind == "f":
@@ -274,8 +369,12 @@ def reduce_min(operand, axes) -> Array:
     return reduce_min_p.bind(asarray(operand), axes=_static_axes(axes))
 
 
+defjvp2(reduce_min_p, _reduce_chooser_jvp)
+
+
 reduce_and_p = def_primitive("reduce_and", _reduce_logical_rule("reduce_and"),
                              lambda x, *, axes: np.bitwise_and.reduce(x, axis=axes))
+defjvp_zero(reduce_and_p)
 
 
 def reduce_and(operand, axes) -> Array:
@@ -289,6 +388,7 @@ def reduce_and(operand, axes) -> Array:
 
 reduce_or_p = def_primitive("reduce_or", _reduce_logical_rule("reduce_or"),
                             lambda x, *, axes: np.bitwise_or.reduce(x, axis=axes))
+defjvp_zero(reduce_or_p)
 
 
 def reduce_or(operand, axes) -> Array:
@@ -302,6 +402,9 @@ def reduce_or(operand, axes) -> Array:
 
 reduce_xor_p = def_primitive("reduce_xor", _reduce_logical_rule("reduce_xor"),
                              lambda x, *, axes: np.bitwise_xor.reduce(x, axis=axes))
+
+
+defjvp_zero(reduce_xor_p)
 
 
 def reduce_xor(operand, axes) -> Array:
@@ -339,6 +442,8 @@ argmax_p = def_primitive(
 argmin_p = def_primitive(
     "argmin", _argminmax_rule("argmin"),
     lambda x, *, axes, index_dtype: np.argmin(x, axis=axes[0]).astype(index_dtype))
+defjvp_zero(argmax_p)
+defjvp_zero(argmin_p)
 
 
 def argmax(operand, axis: int, index_dtype) -> Array:
@@ -575,6 +680,104 @@ cumlogsumexp_p = def_primitive("cumlogsumexp", _cumulative_rule("cumlogsumexp", 
                                    lambda y, axis: np.logaddexp.accumulate(y, axis=axis)))
 
 
+# ------------------------------------------------------------ derivatives of the cumulative ops
+
+# cumsum is linear; its transpose sums the cotangent from the other end.
+deflinear(cumsum_p, lambda ct, x, *, axis, reverse: [cumsum(ct, axis, not reverse)])
+
+
+def _interleave(a, b, axis: int):
+    """[a0, b0, a1, b1, ...] along `axis` (a has as many elements as b, or one more)."""
+    same = a.shape[axis] == b.shape[axis]
+    cfg_a = [(0, 0, 0)] * a.ndim
+    cfg_b = [(0, 0, 0)] * b.ndim
+    cfg_a[axis] = (0, 1 if same else 0, 1)
+    cfg_b[axis] = (1, 0 if same else 1, 1)
+    return add(_shapes.pad(a, _const(a, 0), cfg_a), _shapes.pad(b, _const(b, 0), cfg_b))
+
+
+def _scan_jvp(combine, x, t, axis: int, need_x: bool = True):
+    """Inclusive prefix scan of the pairs (x, t) along `axis`, where
+    combine(a, ta, b, tb) = (a . b, its tangent). Recursive doubling (JAX's
+    associative_scan): O(n) work in O(log n) lax ops, each differentiable again.
+    Returns (scanned x or None, scanned t)."""
+    n = x.shape[axis]
+    if n < 2:
+        return x, t
+
+    def sl(v, start, stop, stride=1):
+        return _ix.slice_in_dim(v, start, stop, stride, axis)
+
+    # pairs (0, 1), (2, 3), ...; scanning them gives the prefixes ending at 1, 3, 5, ...
+    x_pairs, t_pairs = combine(sl(x, 0, n - 1, 2), sl(t, 0, n - 1, 2),
+                               sl(x, 1, n, 2), sl(t, 1, n, 2))
+    x_odd, t_odd = _scan_jvp(combine, x_pairs, t_pairs, axis)
+    # the prefixes ending at 2, 4, ...: the odd prefix before, then the element
+    m = (n - 1) // 2
+    x_even, t_even = sl(x, 0, 1), sl(t, 0, 1)
+    if m:
+        xe, te = combine(sl(x_odd, 0, m), sl(t_odd, 0, m), sl(x, 2, n, 2), sl(t, 2, n, 2))
+        x_even = _shapes.concatenate([x_even, xe], axis) if need_x else None
+        t_even = _shapes.concatenate([t_even, te], axis)
+    x_out = _interleave(x_even, x_odd, axis) if need_x else None
+    return x_out, _interleave(t_even, t_odd, axis)
+
+
+def _mul_combine(a, ta, b, tb):
+    return mul(a, b), add(mul(ta, b), mul(a, tb))
+
+
+def _chooser_combine(op):
+    def combine(a, ta, b, tb):
+        out = op(a, b)
+        a_is = _ew.convert_element_type(_ew.eq(a, out), ta.dtype)
+        b_is = _ew.convert_element_type(_ew.eq(b, out), ta.dtype)
+        # ties share the tangent equally, as JAX's max/min JVPs do
+        one = _const(ta, 1)
+        wa = _ew.div(a_is, add(one, b_is))
+        wb = _ew.div(b_is, add(one, a_is))
+        return out, add(mul(ta, wa), mul(tb, wb))
+    return combine
+
+
+def _replace_posinf(v):
+    return _ew.select_n(_ew.eq(v, _const(v, np.inf)), v, _zeros(v))
+
+
+def _logaddexp_combine(a, ta, b, tb):
+    delta = _ew.sub(a, b)
+    out = _ew.select_n(
+        _ew.ne(delta, delta),  # NaN, or infinities of one sign: a + b says which
+        add(max(a, b), _ew.log1p(_ew.exp(_ew.neg(_ew.abs(delta))))),
+        add(a, b))
+    r_out = _replace_posinf(out)
+    ga = _ew.exp(_ew.sub(_replace_posinf(a), r_out))
+    gb = _ew.exp(_ew.sub(_replace_posinf(b), r_out))
+    return out, add(mul(ta, ga), mul(tb, gb))
+
+
+def _def_cumulative_jvp(prim, combine):
+    # the JVP of the associative scan of `combine` (JAX's rule for cumprod, cummax,
+    # cummin and cumlogsumexp): with zeros, ties and infinities it agrees with JAX
+    def jvp(primals, tangents, *, axis, reverse):
+        x, = primals
+        t, = tangents
+        out = prim.bind(x, axis=axis, reverse=reverse)
+        if reverse:
+            x, t = _shapes.rev(x, (axis,)), _shapes.rev(t, (axis,))
+        _, t_out = _scan_jvp(combine, x, t, axis, need_x=False)
+        if reverse:
+            t_out = _shapes.rev(t_out, (axis,))
+        return out, t_out
+    jvp_rules[prim] = jvp
+
+
+_def_cumulative_jvp(cumprod_p, _mul_combine)
+_def_cumulative_jvp(cummax_p, _chooser_combine(max))
+_def_cumulative_jvp(cummin_p, _chooser_combine(min))
+_def_cumulative_jvp(cumlogsumexp_p, _logaddexp_combine)
+
+
 def cumsum(operand, axis: int = 0, reverse: bool = False) -> Array:
     """Cumulative sum along a non-negative `axis` (from the end if `reverse`).
 
@@ -672,6 +875,23 @@ def _sort_impl(*operands, dimension, is_stable, num_keys):
 sort_p = def_primitive("sort", _sort_rule, _sort_impl, multiple_results=True)
 
 
+def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
+    # sort an iota along (a payload after the keys), then move every tangent by the
+    # permutation it records
+    shape = tuple(primals[0].shape)
+    iota = _shapes.broadcasted_iota(np.int32, shape, dimension)
+    *outs, perm = sort_p.bind(*primals, iota, dimension=dimension, is_stable=is_stable,
+                              num_keys=num_keys)
+    tangents_out = [
+        Zero.from_value(o) if type(t) is Zero or o.dtype.kind != "f"
+        else _take_along_axis(t, perm, dimension)
+        for o, t in zip(outs, tangents)]
+    return outs, tangents_out
+
+
+jvp_rules[sort_p] = _sort_jvp
+
+
 def sort(operand, dimension: int = -1, is_stable: bool = True, num_keys: int = 1):
     """Sort along `dimension`; a sequence of arrays is sorted by its first `num_keys`
     arrays lexicographically and the rest follow the same permutation.
@@ -739,6 +959,17 @@ def _top_k_impl(x, *, k, axis):
 
 
 top_k_p = def_primitive("top_k", _top_k_rule, _top_k_impl, multiple_results=True)
+
+
+def _top_k_jvp(primals, tangents, *, k, axis):
+    # the values' tangent is the operand's tangent at the returned indices
+    x, = primals
+    t, = tangents
+    values, indices = top_k_p.bind(x, k=k, axis=axis)
+    return [values, indices], [_take_along_axis(t, indices, axis), Zero.from_value(indices)]
+
+
+jvp_rules[top_k_p] = _top_k_jvp
 
 
 def top_k(operand, k: int, *, axis: int = -1):

@@ -4,7 +4,8 @@ broadcast_to_rank, expand_dims, broadcasted_iota, collapse, full, full_like,
 zeros_like_array).
 
 Each primitive is defined in one block: the primitive, its public function, its
-shape rule and its eager (NumPy) implementation. Params and error messages
+shape rule, its eager (NumPy) implementation and its derivative rules (all of
+these primitives are linear: a transpose rule each; iota has a zero JVP). Params and error messages
 follow `jax.lax` 0.10 (without the `sharding` params). The public functions
 skip the bind where JAX does (an identity transpose or reshape of an array
 returns it unchanged), so jaxprs come out with the same equations as JAX's.
@@ -20,8 +21,9 @@ from ..core.array import Array
 from ..core.errors import ConcretizationTypeError
 from ..core.jaxpr import pp_param_rules
 from ..core.trace import Tracer
+from ..interpreters.ad import defjvp_zero, deflinear, is_undefined_primal
 from ._base import asarray, aval, def_primitive, type_error, value_error
-from .elementwise import convert_element_type_p, convert_values
+from .elementwise import convert_element_type_p, convert_values, sub
 
 __all__ = [
     'broadcast',
@@ -129,6 +131,16 @@ def _user_dtype(dtype) -> np.dtype:
     return dtypes.canonicalize_dtype(dtype)
 
 
+def _sum(x, axes):
+    # (imported here: reductions' own rules build on this module)
+    from .reductions import reduce_sum
+    return reduce_sum(x, tuple(axes))
+
+
+def _zero_scalar(dtype) -> Array:
+    return Array(np.zeros((), dtype), False)
+
+
 # ----------------------------------------------------------------------------- broadcast_in_dim
 
 def _broadcast_in_dim_rule(x, *, shape, broadcast_dimensions):
@@ -177,6 +189,21 @@ broadcast_in_dim_p = def_primitive("broadcast_in_dim", _broadcast_in_dim_rule,
 pp_param_rules[broadcast_in_dim_p] = lambda params: (
     {"broadcast_dimensions": params["broadcast_dimensions"]}
     if params["broadcast_dimensions"] else {})
+
+
+def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
+    # Sum over the new dims and over the dims a size-1 operand dim was broadcast to,
+    # put the surviving dims back in operand order, then restore the size-1 dims.
+    in_shape = x.aval.shape
+    unit = tuple(i for i, n in enumerate(in_shape) if n == 1)
+    kept = [d for i, d in enumerate(broadcast_dimensions) if i not in unit]
+    out = _sum(ct, [d for d in range(len(shape)) if d not in kept])
+    order = sorted(kept)
+    out = transpose(out, tuple(order.index(d) for d in kept))
+    return [expand_dims(out, unit) if unit else out]
+
+
+deflinear(broadcast_in_dim_p, _broadcast_in_dim_transpose)
 
 
 def broadcast_in_dim(operand, shape, broadcast_dimensions):
@@ -275,6 +302,17 @@ def _reshape_impl(x, *, new_sizes, dimensions):
 reshape_p = def_primitive("reshape", _reshape_rule, _reshape_impl)
 
 
+def _reshape_transpose(ct, x, *, new_sizes, dimensions):
+    in_shape = x.aval.shape
+    if dimensions is None:
+        return [reshape(ct, in_shape)]
+    permuted = reshape(ct, tuple(in_shape[d] for d in dimensions))
+    return [transpose(permuted, tuple(int(i) for i in np.argsort(dimensions)))]
+
+
+deflinear(reshape_p, _reshape_transpose)
+
+
 def reshape(operand, new_sizes, dimensions=None):
     """Reshape `operand` to `new_sizes` (row-major order); with `dimensions`, first
     transpose the operand by that permutation.
@@ -335,6 +373,7 @@ def _squeeze_rule(x, *, dimensions):
 squeeze_p = def_primitive(
     "squeeze", _squeeze_rule,
     lambda x, *, dimensions: _contiguous(np.squeeze(x, axis=dimensions)))
+deflinear(squeeze_p, lambda ct, x, *, dimensions: [expand_dims(ct, dimensions)])
 
 
 def squeeze(array, dimensions):
@@ -368,6 +407,8 @@ def _transpose_rule(x, *, permutation):
 transpose_p = def_primitive(
     "transpose", _transpose_rule,
     lambda x, *, permutation: _contiguous(np.transpose(x, permutation)))
+deflinear(transpose_p, lambda ct, x, *, permutation: [
+    transpose(ct, tuple(int(i) for i in np.argsort(permutation)))])
 
 
 def transpose(operand, permutation):
@@ -399,6 +440,7 @@ rev_p = def_primitive(
     "rev", _rev_rule,
     lambda x, *, dimensions: _contiguous(np.flip(x, dimensions)) if dimensions
     else x)
+deflinear(rev_p, lambda ct, x, *, dimensions: [rev(ct, dimensions)])
 
 
 def rev(operand, dimensions):
@@ -458,6 +500,23 @@ def _pad_impl(x, padding_value, *, padding_config):
 
 
 pad_p = def_primitive("pad", _pad_rule, _pad_impl)
+
+
+def _pad_transpose(ct, x, padding_value, *, padding_config):
+    # The operand's cotangent: undo low/high (negative padding comes back as zeros),
+    # then take every (interior + 1)-th element. The padding value went to every
+    # output element that did not come from the operand.
+    from .indexing import slice as _slice
+    unpadded = pad(ct, _zero_scalar(ct.dtype), [(-lo, -hi, 0) for lo, hi, _ in padding_config])
+    ct_x = _slice(unpadded, (0,) * unpadded.ndim, unpadded.shape,
+                  tuple(i + 1 for _, _, i in padding_config))
+    ct_pv = None
+    if is_undefined_primal(padding_value):
+        ct_pv = sub(_sum(ct, range(ct.ndim)), _sum(ct_x, range(ct_x.ndim)))
+    return [ct_x if is_undefined_primal(x) else None, ct_pv]
+
+
+deflinear(pad_p, _pad_transpose)
 
 
 def _padding_config(padding_config) -> tuple:
@@ -520,6 +579,20 @@ concatenate_p = def_primitive(
     lambda *xs, dimension: np.concatenate(xs, axis=dimension))
 
 
+def _concatenate_transpose(ct, *operands, dimension):
+    from .indexing import slice_in_dim
+    out, start = [], 0
+    for o in operands:
+        size = (o.aval.shape if is_undefined_primal(o) else np.shape(o))[dimension]
+        out.append(slice_in_dim(ct, start, start + size, axis=dimension)
+                   if is_undefined_primal(o) else None)
+        start += size
+    return out
+
+
+deflinear(concatenate_p, _concatenate_transpose)
+
+
 def concatenate(operands, dimension: int):
     """Concatenate a sequence of arrays of one dtype along `dimension` (non-negative).
 
@@ -559,6 +632,7 @@ def _iota_impl(*, dtype, shape, dimension):
 
 
 iota_p = def_primitive("iota", _iota_rule, _iota_impl)
+defjvp_zero(iota_p)
 
 
 def broadcasted_iota(dtype, shape, dimension: int):
