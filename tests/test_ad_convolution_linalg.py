@@ -336,6 +336,13 @@ def test_reduce_window_sum_transpose(case):
     with x64():
         out_shape = np.shape(f(x))
     check_transpose(prim, out_shape, [x], [0], params, rng)
+    if jax is not None:
+        ct = rng.standard_normal(out_shape)
+        with x64():
+            (got,) = transpose_rules[prim](_arr(ct), UndefinedPrimal(
+                ShapedArray(x.shape, np.float64)), **params)
+            want = jax.vjp(_rw(jax.lax, "sum", *case[1:]), x)[1](ct)
+        close([got], want, 1e-12, 1e-12)
 
 
 @needs_jax
