@@ -8,14 +8,18 @@ import time
 import numpy as np
 
 
-def best_of(fn, repeat=7):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
+def best_of(*fns, repeat=30):
+    """Best time of each function, measured in interleaved rounds (so a burst of
+    machine load affects them alike)."""
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            t = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return best
 
 
 def make(np_mod, grad):
@@ -45,7 +49,7 @@ def main():
     import tinyjax.numpy as tnp
 
     fwd, bwd = make(tnp, tinyjax.grad)
-    tf, tg = best_of(fwd), best_of(bwd)
+    tf, tg = best_of(fwd, bwd)
     print(f"tinyjax eager: forward {tf * 1e3:7.2f} ms   grad {tg * 1e3:7.2f} ms   "
           f"ratio {tg / tf:4.2f}x (target <= 3x)")
     try:
@@ -55,8 +59,8 @@ def main():
         print("(jax not installed: no side-by-side figure)")
         return
     jf, jg = make(jjnp, jax.grad)
-    jtf = best_of(lambda: jax.block_until_ready(jf()))
-    jtg = best_of(lambda: jax.block_until_ready(jg()))
+    jtf, jtg = best_of(lambda: jax.block_until_ready(jf()),
+                       lambda: jax.block_until_ready(jg()), repeat=10)
     print(f"jax eager:     forward {jtf * 1e3:7.2f} ms   grad {jtg * 1e3:7.2f} ms   "
           f"ratio {jtg / jtf:4.2f}x")
 

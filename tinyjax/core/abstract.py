@@ -13,13 +13,14 @@ class ShapedArray:
     'f32[3]'
     """
 
-    __slots__ = ("shape", "dtype", "weak_type")
+    __slots__ = ("shape", "dtype", "weak_type", "_hash")
     array_abstraction_level = 1
 
     def __init__(self, shape, dtype, weak_type=False):
         self.shape = shape
         self.dtype = dtype
         self.weak_type = weak_type
+        self._hash = None
 
     @property
     def ndim(self) -> int:
@@ -54,7 +55,10 @@ class ShapedArray:
         )
 
     def __hash__(self):
-        return hash((self.shape, self.dtype, self.weak_type))
+        h = self._hash
+        if h is None:
+            h = self._hash = hash((self.shape, self.dtype, self.weak_type))
+        return h
 
     def __repr__(self):
         weak = ", weak_type=True" if self.weak_type else ""

@@ -28,7 +28,7 @@ class Zero:
 def tangent_aval(aval: ShapedArray) -> ShapedArray:
     """The type of a tangent of a value of type `aval` (float0 for ints and bools)."""
     if aval.dtype.kind == "f":
-        return ShapedArray(aval.shape, aval.dtype, aval.weak_type)
+        return aval  # avals are immutable: share it
     return ShapedArray(aval.shape, float0, False)
 
 

@@ -43,7 +43,7 @@ class Array:
     Array([1., 2.], dtype=float32)
     """
 
-    __slots__ = ("_value", "weak_type", "__weakref__")
+    __slots__ = ("_value", "weak_type", "_aval", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, value: np.ndarray, weak_type: bool = False):
@@ -52,6 +52,7 @@ class Array:
             value.flags.writeable = False
         self._value = value
         self.weak_type = weak_type
+        self._aval = None
 
     # -- attributes
     @property
@@ -80,8 +81,11 @@ class Array:
 
     @property
     def aval(self) -> ShapedArray:
-        v = self._value
-        return ShapedArray(v.shape, v.dtype, self.weak_type)
+        a = self._aval
+        if a is None:
+            v = self._value
+            a = self._aval = ShapedArray(v.shape, v.dtype, self.weak_type)
+        return a
 
     @property
     def device(self) -> Device:

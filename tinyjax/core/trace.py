@@ -55,12 +55,19 @@ class Primitive:
 class MainTrace:
     """One active transformation: its level in the stack, its Trace type and data."""
 
-    __slots__ = ("level", "trace_type", "payload")
+    __slots__ = ("level", "trace_type", "payload", "_trace")
 
     def __init__(self, level, trace_type, payload=None):
         self.level = level
         self.trace_type = trace_type
         self.payload = payload
+        self._trace = None
+
+    def trace(self) -> "Trace":
+        t = self._trace
+        if t is None or type(t) is not self.trace_type:
+            t = self._trace = self.trace_type(self)
+        return t
 
     def __repr__(self):
         return f"MainTrace({self.level}, {self.trace_type.__name__})"
@@ -130,7 +137,7 @@ def find_top_trace(args) -> "Trace":
     if not is_active(top):
         leaked = next(a for a in args if isinstance(a, Tracer) and a._trace.main is top)
         raise UnexpectedTracerError(leaked)
-    return top.trace_type(top)
+    return top.trace()
 
 
 def bind_with_trace(prim: Primitive, args, params):

@@ -126,16 +126,20 @@ array_impl_rules[custom_lin_p] = _custom_lin_impl
 # ----------------------------------------------------------------------------- the JVP trace
 
 class JVPTracer(Tracer):
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("primal", "tangent", "_aval")
 
     def __init__(self, trace, primal, tangent):
         self._trace = trace
         self.primal = primal
         self.tangent = tangent
+        self._aval = None
 
     @property
     def aval(self):
-        return raise_to_shaped(self.primal)
+        a = self._aval
+        if a is None:
+            a = self._aval = raise_to_shaped(self.primal)
+        return a
 
     def to_concrete_value(self):
         p = self.primal
@@ -234,7 +238,10 @@ def linearize_flat(fun, primals):
     def fun_jvp(*args):
         it = iter(args[n:])
         tangents = [next(it) if d else Zero(tangent_aval(a)) for a, d in zip(avals, diff)]
-        primals_out, tangents_out = jvp_flat(fun, args[:n], tangents)
+        # the primals are known: run them below the partial-evaluation trace, which then
+        # only sees (and records) the tangent computation
+        primals_in = [core.full_lower(p) for p in args[:n]]
+        primals_out, tangents_out = jvp_flat(fun, primals_in, tangents)
         zero_outs.extend(t if type(t) is Zero else None for t in tangents_out)
         return list(primals_out) + [instantiate(t) for t in tangents_out]
 

@@ -22,8 +22,7 @@ array_impl_rules: dict = {}
 
 def _aval_and_value(x):
     if type(x) is Array:
-        v = x._value
-        return ShapedArray(v.shape, v.dtype, x.weak_type), v
+        return x.aval, x._value  # the aval is cached on the Array
     if isinstance(x, np.ndarray):
         return ShapedArray(x.shape, x.dtype, False), x
     raise TypeError(

@@ -17,6 +17,7 @@ from ..core.abstract import ShapedArray, raise_to_shaped
 from ..core.array import Array
 from ..core.jaxpr import ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, Literal, Var, dce_jaxpr
 from ..core.trace import Trace, Tracer, abstract_eval_rules
+from .eval import _abstract_eval_cached
 
 
 class DynamicJaxprTracer(Tracer):
@@ -259,7 +260,7 @@ class PartialEvalTrace(Trace):
         """Stage `prim` out into the jaxpr being built (its inputs made unknown)."""
         tracers_in = [self.instantiate_const(t) for t in tracers]
         if avals_out is None:
-            avals_out = abstract_eval_rules[prim](*[t.aval for t in tracers_in], **params)
+            avals_out = _abstract_eval_cached(prim, [t.aval for t in tracers_in], params)
             if not prim.multiple_results:
                 avals_out = [avals_out]
         outs = [PartialEvalTracer(self, PartialVal.unknown(a), None) for a in avals_out]

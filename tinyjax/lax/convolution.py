@@ -168,7 +168,7 @@ def _finish(acc: np.ndarray, out_dtype: np.dtype) -> np.ndarray:
         return acc != 0
     if acc.dtype.kind == "f" and out_dtype.kind in "iu":
         return _ew.convert_values(acc, out_dtype)
-    return acc.astype(out_dtype)
+    return acc.astype(out_dtype, copy=False)
 
 
 def _dilate_and_pad(x: np.ndarray, axes, pads, interior, fill) -> np.ndarray:
@@ -322,6 +322,11 @@ def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
         lhs = _ew.convert_values(lhs, out_dtype)
         rhs = _ew.convert_values(rhs, out_dtype)
     acc_dtype = _compute_dtype(lhs.dtype, out_dtype)
+    if not lb and lhs.ndim == 2 and rhs.ndim == 2 and len(lc) == 1:
+        # plain matrix product: hand BLAS transposed views instead of copying
+        a = (lhs if lc[0] == 1 else lhs.T).astype(acc_dtype, copy=False)
+        b = (rhs if rc[0] == 0 else rhs.T).astype(acc_dtype, copy=False)
+        return _finish(np.matmul(a, b), out_dtype)
     lfree = [d for d in range(lhs.ndim) if d not in lc and d not in lb]
     rfree = [d for d in range(rhs.ndim) if d not in rc and d not in rb]
     batch_shape = tuple(lhs.shape[d] for d in lb)
@@ -394,19 +399,32 @@ def _dot_transpose_operand(ct, other, operand_aval, operand_is_lhs, dimension_nu
         ct_y_free = tuple(range(nb + len(x_free), nb + len(x_free) + len(y_free)))
     else:
         ct_y_free = tuple(range(nb, nb + len(y_free)))
-    dn = ((ct_y_free, tuple(y_free)), (tuple(range(nb)), tuple(y_b)))
-    res = dot_general_p.bind(ct, other, dimension_numbers=dn, precision=precision,
-                             preferred_element_type=None)
-    # res: batch, x free (in order), then y's contracting dims in increasing order
     y_c_sorted = sorted(y_c)
-    perm = [0] * x_nd
+    # Two equivalent contractions: (ct, y) gives (batch, x free, x contracting) and
+    # (y, ct) gives (batch, x contracting, x free). Pick one that needs no transpose
+    # of the result when there is one (e.g. the weights' cotangent x^T @ ct).
+    perm_a = [0] * x_nd
+    perm_b = [0] * x_nd
     for i, d in enumerate(x_b):
-        perm[d] = i
+        perm_a[d] = perm_b[d] = i
     for i, d in enumerate(x_free):
-        perm[d] = nb + i
+        perm_a[d] = nb + i
+        perm_b[d] = nb + len(y_c) + i
     for xd, yd in zip(x_c, y_c):
-        perm[xd] = nb + len(x_free) + y_c_sorted.index(yd)
-    if perm != list(range(x_nd)):
+        perm_a[xd] = nb + len(x_free) + y_c_sorted.index(yd)
+        perm_b[xd] = nb + y_c_sorted.index(yd)
+    identity = list(range(x_nd))
+    if perm_b == identity and perm_a != identity:
+        dn = ((tuple(y_free), ct_y_free), (tuple(y_b), tuple(range(nb))))
+        res = dot_general_p.bind(other, ct, dimension_numbers=dn, precision=precision,
+                                 preferred_element_type=None)
+        perm = perm_b
+    else:
+        dn = ((ct_y_free, tuple(y_free)), (tuple(range(nb)), tuple(y_b)))
+        res = dot_general_p.bind(ct, other, dimension_numbers=dn, precision=precision,
+                                 preferred_element_type=None)
+        perm = perm_a
+    if perm != identity:
         res = _shapes.transpose(res, tuple(perm))
     return _as_dtype(res, operand_aval.dtype)
 

@@ -152,7 +152,8 @@ def _slice_impl(operand, *, start_indices, limit_indices, strides):
                          for s, lim, k in zip(start_indices, limit_indices, st))]
 
 
-slice_p = def_primitive("slice", _slice_rule, _slice_impl)
+slice_p = def_primitive("slice", _slice_rule, _slice_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
@@ -265,7 +266,8 @@ def _dynamic_slice_impl(operand, *starts, slice_sizes):
     return operand[tuple(_slice_builtin(s, s + k) for s, k in zip(lo, slice_sizes))]
 
 
-dynamic_slice_p = def_primitive("dynamic_slice", _dynamic_slice_rule, _dynamic_slice_impl)
+dynamic_slice_p = def_primitive("dynamic_slice", _dynamic_slice_rule, _dynamic_slice_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _dynamic_slice_jvp(primals, tangents, *, slice_sizes):
@@ -430,7 +432,8 @@ def _dynamic_update_slice_impl(operand, update, *starts):
 
 
 dynamic_update_slice_p = def_primitive(
-    "dynamic_update_slice", _dynamic_update_slice_rule, _dynamic_update_slice_impl)
+    "dynamic_update_slice", _dynamic_update_slice_rule, _dynamic_update_slice_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _dynamic_update_slice_jvp(primals, tangents):
@@ -809,7 +812,8 @@ def _default_fill(dtype):
     return np.asarray(True, dtype)
 
 
-gather_p = def_primitive("gather", _gather_rule, _gather_impl)
+gather_p = def_primitive("gather", _gather_rule, _gather_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _gather_jvp(g, x, indices, *, dimension_numbers, slice_sizes, indices_are_sorted,

@@ -184,7 +184,8 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
 
 
 broadcast_in_dim_p = def_primitive("broadcast_in_dim", _broadcast_in_dim_rule,
-                                   _broadcast_in_dim_impl)
+                                   _broadcast_in_dim_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 # as JAX prints it: the shape is in the output type; empty broadcast_dimensions hidden
 pp_param_rules[broadcast_in_dim_p] = lambda params: (
     {"broadcast_dimensions": params["broadcast_dimensions"]}
@@ -197,7 +198,12 @@ def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
     in_shape = x.aval.shape
     unit = tuple(i for i, n in enumerate(in_shape) if n == 1)
     kept = [d for i, d in enumerate(broadcast_dimensions) if i not in unit]
-    out = _sum(ct, [d for d in range(len(shape)) if d not in kept])
+    summed = [d for d in range(len(shape)) if d not in kept]
+    big = [d for d in summed if shape[d] != 1]
+    out = _sum(ct, big)
+    if len(big) != len(summed):  # summing a size-1 dim is a reshape
+        out = reshape(out, tuple(shape[d] for d in range(len(shape))
+                                 if d in kept or (d not in big and d not in summed)))
     order = sorted(kept)
     out = transpose(out, tuple(order.index(d) for d in kept))
     return [expand_dims(out, unit) if unit else out]
@@ -299,7 +305,8 @@ def _reshape_impl(x, *, new_sizes, dimensions):
     return _contiguous(x).reshape(new_sizes)
 
 
-reshape_p = def_primitive("reshape", _reshape_rule, _reshape_impl)
+reshape_p = def_primitive("reshape", _reshape_rule, _reshape_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _reshape_transpose(ct, x, *, new_sizes, dimensions):
@@ -372,7 +379,8 @@ def _squeeze_rule(x, *, dimensions):
 
 squeeze_p = def_primitive(
     "squeeze", _squeeze_rule,
-    lambda x, *, dimensions: _contiguous(np.squeeze(x, axis=dimensions)))
+    lambda x, *, dimensions: _contiguous(np.squeeze(x, axis=dimensions)),
+    quiet_impl=False)  # moves data only: no floating-point warnings
 deflinear(squeeze_p, lambda ct, x, *, dimensions: [expand_dims(ct, dimensions)])
 
 
@@ -406,7 +414,8 @@ def _transpose_rule(x, *, permutation):
 
 transpose_p = def_primitive(
     "transpose", _transpose_rule,
-    lambda x, *, permutation: _contiguous(np.transpose(x, permutation)))
+    lambda x, *, permutation: _contiguous(np.transpose(x, permutation)),
+    quiet_impl=False)  # moves data only: no floating-point warnings
 deflinear(transpose_p, lambda ct, x, *, permutation: [
     transpose(ct, tuple(int(i) for i in np.argsort(permutation)))])
 
@@ -439,7 +448,8 @@ def _rev_rule(x, *, dimensions):
 rev_p = def_primitive(
     "rev", _rev_rule,
     lambda x, *, dimensions: _contiguous(np.flip(x, dimensions)) if dimensions
-    else x)
+    else x,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 deflinear(rev_p, lambda ct, x, *, dimensions: [rev(ct, dimensions)])
 
 
@@ -499,7 +509,8 @@ def _pad_impl(x, padding_value, *, padding_config):
     return _contiguous(out[tuple(crop)])
 
 
-pad_p = def_primitive("pad", _pad_rule, _pad_impl)
+pad_p = def_primitive("pad", _pad_rule, _pad_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _pad_transpose(ct, x, padding_value, *, padding_config):
@@ -576,7 +587,8 @@ def _concatenate_rule(*operands, dimension):
 
 concatenate_p = def_primitive(
     "concatenate", _concatenate_rule,
-    lambda *xs, dimension: np.concatenate(xs, axis=dimension))
+    lambda *xs, dimension: np.concatenate(xs, axis=dimension),
+    quiet_impl=False)  # moves data only: no floating-point warnings
 
 
 def _concatenate_transpose(ct, *operands, dimension):
@@ -631,7 +643,8 @@ def _iota_impl(*, dtype, shape, dimension):
     return np.array(np.broadcast_to(r.reshape(view), shape))
 
 
-iota_p = def_primitive("iota", _iota_rule, _iota_impl)
+iota_p = def_primitive("iota", _iota_rule, _iota_impl,
+    quiet_impl=False)  # moves data only: no floating-point warnings
 defjvp_zero(iota_p)
 
 
