@@ -32,10 +32,17 @@ def main():
     print("einsum trace:", jnp.einsum("ii->", jnp.eye(3) * 2.0))
     print("pytree leaves:", [a.shape for a in tinyjax.tree_util.tree_leaves(params)])
 
+    # Differentiation: gradients of pytrees, higher order, Jacobians.
+    grads = tinyjax.grad(loss)(params, x, y)
+    print("grad shapes:", tinyjax.tree_util.tree_map(lambda g: g.shape, grads))
+    print("d3/dx3 sin at 0:", tinyjax.grad(tinyjax.grad(tinyjax.grad(jnp.sin)))(0.0))
+    print("jacobian:", tinyjax.jacfwd(lambda v: v ** 2)(jnp.arange(3.0)))
+
     # The traced program of a function, printed the way JAX prints it.
     print(tinyjax.make_jaxpr(lambda v: jnp.sin(v) * 2.0)(jnp.ones(3)))
     print(tinyjax.make_jaxpr(loss)(params, x, y))
     print(tinyjax.make_jaxpr(lambda v: lax.reduce_max(v, (0,)))(jnp.ones((4, 3))))
+    print(tinyjax.make_jaxpr(tinyjax.grad(lambda v: jnp.sum(jnp.sin(v) * v)))(jnp.ones(3)))
 
     # Python control flow on traced values is an error that explains the fix.
     try:

@@ -255,3 +255,81 @@ def test_grad_jaxpr_has_no_zero_work_and_no_dead_code():
     used = {id(v) for e in jaxpr.eqns for v in e.invars} | {id(v) for v in jaxpr.jaxpr.outvars}
     assert all(any(id(o) in used for o in e.outvars) for e in jaxpr.eqns)
     assert set(names) <= {"sin", "cos", "broadcast_in_dim", "mul", "add_any"}, names
+
+
+# ----------------------------------------------------------------------------- more compositions
+
+_UNARY = [jnp.sin, jnp.cos, jnp.tanh, jnp.exp, lambda v: v * v, lambda v: jnp.log1p(v * v),
+          lambda v: jnp.sqrt(1.0 + v * v)]
+
+
+def _random_function(seed):
+    """A random composition of smooth elementwise ops, mixing, and a reduction."""
+    rng = np.random.default_rng(seed)
+    ops = [_UNARY[i] for i in rng.integers(0, len(_UNARY), size=4)]
+    mix = rng.normal(size=(3, 3)).astype(np.float32)
+
+    def f(x):
+        h = x
+        for op in ops:
+            h = op(jnp.dot(mix, h) * 0.5)
+        return jnp.concatenate([h, jnp.sum(h * x, keepdims=True)])
+
+    return f
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_jacfwd_equals_jacrev_on_random_functions(seed):
+    f = _random_function(seed)
+    x = np.random.default_rng(100 + seed).normal(size=3).astype(np.float32) * 0.5
+    close(tinyjax.jacfwd(f)(x), tinyjax.jacrev(f)(x), 1e-4)
+
+
+def test_vjp_has_aux_and_pytree_cotangents():
+    def f(d):
+        return {"s": jnp.sum(d["a"] ** 2), "v": d["b"] * 3.0}, "aux"
+
+    d = {"a": np.array([1.0, 2.0], np.float32), "b": np.array([0.5], np.float32)}
+    out, f_vjp, aux = tinyjax.vjp(f, d, has_aux=True)
+    assert aux == "aux"
+    (ct,) = f_vjp({"s": np.float32(1.0), "v": np.array([2.0], np.float32)})
+    close(ct["a"], [2.0, 4.0])
+    close(ct["b"], [6.0])
+    with pytest.raises(TypeError, match="structure"):
+        f_vjp({"s": np.float32(1.0)})
+
+
+def test_custom_rules_compose_with_each_other():
+    @tinyjax.custom_jvp
+    def soft(x):
+        return jnp.log1p(jnp.exp(x))
+
+    @soft.defjvp
+    def soft_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return soft(x), t * 2.0  # custom (wrong on purpose) derivative
+
+    @tinyjax.custom_vjp
+    def outer(x):
+        return soft(x) * 3.0
+
+    outer.defvjp(lambda x: (outer(x), x),
+                 lambda x, ct: (tinyjax.grad(soft)(x) * ct * 3.0,))
+    # bwd of the custom_vjp differentiates the custom_jvp function: 2 * 3
+    close(tinyjax.grad(outer)(0.7), 6.0)
+    # jvp of a function that takes a vjp of a custom_jvp function
+    g = lambda x: tinyjax.vjp(soft, x)[1](1.0)[0] * x  # noqa: E731
+    close(tinyjax.jvp(g, (1.5,), (1.0,))[1], 2.0)
+
+
+def test_closure_convert_with_custom_vjp():
+    w = jnp.asarray(np.array([1.5, -2.0], np.float32))
+
+    def f(x):
+        return jnp.sum(jnp.sin(x * w))
+
+    x = np.array([0.2, 0.4], np.float32)
+    f_conv, consts = tinyjax.closure_convert(f, x)
+    assert len(consts) == 1
+    close(f_conv(x, *consts), f(x))
+    close(tinyjax.grad(lambda c: f_conv(x, c))(consts[0]), x * np.cos(x * np.asarray(w)))

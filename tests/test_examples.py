@@ -23,3 +23,12 @@ def test_quickstart_notebook_cells_run():
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert "float64" in out.stdout
+
+
+def test_readme_example_runs():
+    text = (ROOT / "README.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "mul b 2.0:f32[]" in out.stdout
