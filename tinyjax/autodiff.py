@@ -234,19 +234,26 @@ def value_and_grad(fun, argnums=0, has_aux: bool = False, holomorphic: bool = Fa
     return value_and_grad_f
 
 
-def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, fname, args, kwargs):
+def _diff_args(fun, argnums, args, kwargs, fname, allow_int, holomorphic):
+    """Check the differentiated arguments; return (single, their values, fun of them)."""
     single, nums = _argnums_tuple(argnums, len(args), fname)
     for a in nums:
         for leaf in pytree.tree_leaves(args[a]):
             _check_arg(leaf, fname)
             _check_input_dtype(leaf, a, fun, allow_int, holomorphic, fname)
-    diff_args = tuple(args[a] for a in nums)
 
     def f_partial(*dargs):
         full = list(args)
         for a, d in zip(nums, dargs):
             full[a] = d
         return fun(*full, **kwargs)
+
+    return single, tuple(args[a] for a in nums), f_partial
+
+
+def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, fname, args, kwargs):
+    single, diff_args, f_partial = _diff_args(fun, argnums, args, kwargs, fname, allow_int,
+                                              holomorphic)
 
     if has_aux:
         out, f_vjp, aux = vjp(f_partial, *diff_args, has_aux=True)
@@ -303,17 +310,8 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False):
     @api_boundary
     def jacfun(*args, **kwargs):
         from . import numpy as jnp
-        single, nums = _argnums_tuple(argnums, len(args), "jacfwd")
-        for a in nums:
-            for leaf in pytree.tree_leaves(args[a]):
-                _check_input_dtype(leaf, a, fun, False, holomorphic, "jacfwd")
-        dargs = tuple(args[a] for a in nums)
-
-        def f_partial(*d):
-            full = list(args)
-            for a, v in zip(nums, d):
-                full[a] = v
-            return fun(*full, **kwargs)
+        single, dargs, f_partial = _diff_args(fun, argnums, args, kwargs, "jacfwd", False,
+                                              holomorphic)
 
         flat_in, in_tree = pytree.tree_flatten(dargs)
         flat_in = [_as_array(x) for x in flat_in]
@@ -351,17 +349,8 @@ def jacrev(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False,
     @api_boundary
     def jacfun(*args, **kwargs):
         from . import numpy as jnp
-        single, nums = _argnums_tuple(argnums, len(args), "jacrev")
-        for a in nums:
-            for leaf in pytree.tree_leaves(args[a]):
-                _check_input_dtype(leaf, a, fun, allow_int, holomorphic, "jacrev")
-        dargs = tuple(args[a] for a in nums)
-
-        def f_partial(*d):
-            full = list(args)
-            for a, v in zip(nums, d):
-                full[a] = v
-            return fun(*full, **kwargs)
+        single, dargs, f_partial = _diff_args(fun, argnums, args, kwargs, "jacrev", allow_int,
+                                              holomorphic)
 
         res = vjp(f_partial, *dargs, has_aux=has_aux)
         out, f_vjp = res[0], res[1]

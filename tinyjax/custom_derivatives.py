@@ -28,6 +28,27 @@ def _resolve_args(fun, args, kwargs):
     return tuple(bound.arguments.values())
 
 
+def _prepare(obj, args, kwargs):
+    """Shared by custom_jvp/custom_vjp calls: split off the nondiff args, flatten the
+    differentiable ones, and make the flat version of the function (its output tree is
+    left in `store`)."""
+    args = _resolve_args(obj.fun, args, kwargs)
+    nd = obj.nondiff_argnums
+    nondiff, diff = _split(args, nd)
+    flat, in_tree = pytree.tree_flatten(diff)
+    flat = [_as_array(a) for a in flat]
+    store = {}
+
+    def rebuild(leaves):
+        return _rebuild(nd, nondiff, pytree.tree_unflatten(in_tree, leaves), len(args))
+
+    def fun_flat(*leaves):
+        leaves_out, store["tree"] = pytree.tree_flatten(obj.fun(*rebuild(leaves)))
+        return leaves_out
+
+    return nondiff, diff, flat, in_tree, rebuild, fun_flat, store
+
+
 def _split(args, nondiff_argnums):
     nondiff = tuple(args[i] for i in nondiff_argnums)
     diff = tuple(a for i, a in enumerate(args) if i not in nondiff_argnums)
@@ -89,18 +110,7 @@ class custom_jvp:
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function "
                                  f"{getattr(self.fun, '__name__', self.fun)} using defjvp.")
-        args = _resolve_args(self.fun, args, kwargs)
-        nd = self.nondiff_argnums
-        nondiff, diff = _split(args, nd)
-        flat, in_tree = pytree.tree_flatten(diff)
-        flat = [_as_array(a) for a in flat]
-        store = {}
-
-        def fun_flat(*leaves):
-            out = self.fun(*_rebuild(nd, nondiff, pytree.tree_unflatten(in_tree, leaves),
-                                     len(args)))
-            leaves_out, store["tree"] = pytree.tree_flatten(out)
-            return leaves_out
+        nondiff, _, flat, in_tree, _, fun_flat, store = _prepare(self, args, kwargs)
 
         def jvp_flat(primals, tangents):
             p = tuple(pytree.tree_unflatten(in_tree, primals))
@@ -145,23 +155,11 @@ class custom_vjp:
         if self.fwd is None:
             raise AttributeError(f"No VJP defined for custom_vjp function "
                                  f"{getattr(self.fun, '__name__', self.fun)} using defvjp.")
-        args = _resolve_args(self.fun, args, kwargs)
-        nd = self.nondiff_argnums
-        nondiff, diff = _split(args, nd)
-        flat, in_tree = pytree.tree_flatten(diff)
-        flat = [_as_array(a) for a in flat]
+        nondiff, diff, flat, in_tree, rebuild, fun_flat, store = _prepare(self, args, kwargs)
         in_avals = [raise_to_shaped(a) for a in flat]
-        store = {}
-
-        def fun_flat(*leaves):
-            out = self.fun(*_rebuild(nd, nondiff, pytree.tree_unflatten(in_tree, leaves),
-                                     len(args)))
-            leaves_out, store["tree"] = pytree.tree_flatten(out)
-            return leaves_out
 
         def fwd_flat(*leaves):
-            res_out = self.fwd(*_rebuild(nd, nondiff, pytree.tree_unflatten(in_tree, leaves),
-                                         len(args)))
+            res_out = self.fwd(*rebuild(leaves))
             if not (isinstance(res_out, (tuple, list)) and len(res_out) == 2):
                 raise TypeError("Custom VJP fwd rule must return a pair (output, residuals)")
             out, res = res_out
