@@ -39,5 +39,6 @@ from .custom_derivatives import closure_convert as closure_convert
 from .custom_derivatives import custom_jvp as custom_jvp
 from .custom_derivatives import custom_vjp as custom_vjp
 from .interpreters import eval as _eval  # noqa: F401
+from .vmap import vmap as vmap
 
 __version__ = "0.1.0"

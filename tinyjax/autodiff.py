@@ -302,40 +302,48 @@ def grad(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False,
 
 # ----------------------------------------------------------------------------- jacobians
 
+def _basis(leaves):
+    """Stacked standard basis over all entries of the leaves: one array per leaf with a
+    leading axis of the total size (row k is the k-th unit vector)."""
+    from . import numpy as jnp
+    sizes = [int(np.prod(x.shape, dtype=np.int64)) for x in leaves]
+    total = sum(sizes)
+    eye = jnp.eye(total, dtype=leaves[0].dtype if leaves else np.float32)
+    out, off = [], 0
+    for x, n in zip(leaves, sizes):
+        out.append(jnp.reshape(eye[:, off:off + n].astype(x.dtype), (total,) + tuple(x.shape)))
+        off += n
+    return out, sizes
+
+
 def jacfwd(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False):
-    """The Jacobian by forward mode: one JVP per input entry (a loop until vmap lands).
+    """The Jacobian by forward mode: vmap of the JVP over the standard basis.
 
     Output leaves have shape out_leaf.shape + in_leaf.shape, in pytrees mirroring JAX.
     """
     @api_boundary
     def jacfun(*args, **kwargs):
         from . import numpy as jnp
+        from .vmap import vmap
         single, dargs, f_partial = _diff_args(fun, argnums, args, kwargs, "jacfwd", False,
                                               holomorphic)
-
         flat_in, in_tree = pytree.tree_flatten(dargs)
         flat_in = [_as_array(x) for x in flat_in]
         res = linearize(f_partial, *pytree.tree_unflatten(in_tree, flat_in), has_aux=has_aux)
         out, f_jvp = res[0], res[1]
+        basis, sizes = _basis(flat_in)
+        cols = vmap(lambda *b: f_jvp(*pytree.tree_unflatten(in_tree, b)))(*basis)
         flat_out, out_tree = pytree.tree_flatten(out)
-        columns = [[] for _ in flat_out]
-        for i, x in enumerate(flat_in):
-            for k in range(x.size):
-                basis = [jnp.zeros(y.shape, y.dtype) for y in flat_in]
-                basis[i] = jnp.reshape(jnp.zeros(x.size, x.dtype).at[k].set(1), x.shape)
-                touts = pytree.tree_leaves(f_jvp(*pytree.tree_unflatten(in_tree, basis)))
-                for j, t in enumerate(touts):
-                    columns[j].append((i, t))
+        cols_flat = pytree.tree_leaves(cols)
         jac_leaves = []
-        for j, o in enumerate(flat_out):
-            per_in = []
-            for i, x in enumerate(flat_in):
-                cols = [t for (ii, t) in columns[j] if ii == i]
-                if cols:
-                    m = jnp.stack([jnp.reshape(c, (-1,)) for c in cols], axis=-1)
-                    per_in.append(jnp.reshape(m, tuple(o.shape) + tuple(x.shape)))
-                else:
-                    per_in.append(jnp.zeros(tuple(o.shape) + tuple(x.shape), o.dtype))
+        for o, c in zip(flat_out, cols_flat):
+            o_shape = tuple(np.shape(o))
+            per_in, off = [], 0
+            for x, n in zip(flat_in, sizes):
+                block = c[off:off + n]  # (n,) + o.shape
+                off += n
+                block = jnp.moveaxis(block, 0, -1) if o_shape else block
+                per_in.append(jnp.reshape(block, o_shape + tuple(x.shape)))
             jac_leaves.append(pytree.tree_unflatten(in_tree, per_in))
         jac = pytree.tree_unflatten(out_tree, [j[0] if single else j for j in jac_leaves])
         return (jac, res[2]) if has_aux else jac
@@ -345,37 +353,27 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False):
 
 def jacrev(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False,
            allow_int: bool = False):
-    """The Jacobian by reverse mode: one VJP per output entry (a loop until vmap lands)."""
+    """The Jacobian by reverse mode: vmap of the VJP over the standard basis."""
     @api_boundary
     def jacfun(*args, **kwargs):
         from . import numpy as jnp
+        from .vmap import vmap
         single, dargs, f_partial = _diff_args(fun, argnums, args, kwargs, "jacrev", allow_int,
                                               holomorphic)
-
         res = vjp(f_partial, *dargs, has_aux=has_aux)
         out, f_vjp = res[0], res[1]
         flat_out, out_tree = pytree.tree_flatten(out)
+        flat_out = [_as_array(o) for o in flat_out]
         flat_in, in_tree = pytree.tree_flatten(dargs)
         flat_in = [_as_array(x) for x in flat_in]
-        rows = [[[] for _ in flat_in] for _ in flat_out]
-        for j, o in enumerate(flat_out):
-            o = _as_array(o)
-            for k in range(o.size):
-                cts = [jnp.zeros(y.shape, y.dtype) for y in map(_as_array, flat_out)]
-                cts[j] = jnp.reshape(jnp.zeros(o.size, o.dtype).at[k].set(1), o.shape)
-                g = pytree.tree_leaves(f_vjp(pytree.tree_unflatten(out_tree, cts)))
-                for i, gi in enumerate(g):
-                    rows[j][i].append(gi)
-        jac_leaves = []
-        for j, o in enumerate(flat_out):
-            o = _as_array(o)
-            per_in = []
-            for i, x in enumerate(flat_in):
-                if rows[j][i]:
-                    m = jnp.stack([jnp.reshape(r, (-1,)) for r in rows[j][i]], axis=0)
-                    per_in.append(jnp.reshape(m, tuple(o.shape) + tuple(x.shape)))
-                else:
-                    per_in.append(jnp.zeros(tuple(o.shape) + tuple(x.shape), x.dtype))
+        basis, sizes = _basis(flat_out)
+        rows = vmap(lambda *b: f_vjp(pytree.tree_unflatten(out_tree, b)))(*basis)
+        rows_flat = pytree.tree_leaves(rows)  # per input leaf: (total_out,) + x.shape
+        jac_leaves, off = [], 0
+        for o, n in zip(flat_out, sizes):
+            per_in = [jnp.reshape(r[off:off + n], tuple(o.shape) + tuple(x.shape))
+                      for r, x in zip(rows_flat, flat_in)]
+            off += n
             jac_leaves.append(pytree.tree_unflatten(in_tree, per_in))
         jac = pytree.tree_unflatten(out_tree, [j[0] if single else j for j in jac_leaves])
         return (jac, res[2]) if has_aux else jac

@@ -171,3 +171,30 @@ def checkpoint(fun, *, prevent_cse: bool = True, policy=None, static_argnums=())
 remat = checkpoint
 
 __all__ = ["checkpoint", "checkpoint_p", "checkpoint_policies", "remat"]
+
+
+def _checkpoint_batch(vals, dims, *, jaxpr, prevent_cse, differentiated, policy):
+    from .interpreters.batching import batch_flat, moveaxis
+    size = next(v.shape[d] for v, d in zip(vals, dims) if d is not None)
+    vals = [v if d is None else moveaxis(v, d, 0) for v, d in zip(vals, dims)]
+    in_dims = [None if d is None else 0 for d in dims]
+    n_out = len(jaxpr.jaxpr.outvars)
+
+    def batched(*args):
+        return batch_flat(lambda *a: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *a), args,
+                          in_dims, [0] * n_out, size)
+
+    in_avals = [raise_to_shaped(v) for v in vals]
+    closed = trace_to_jaxpr(batched, in_avals, name="checkpoint vmap")
+    j, consts = _closed_to_args(closed)
+    outs = checkpoint_p.bind(*consts, *vals, jaxpr=ClosedJaxpr(j, []), prevent_cse=prevent_cse,
+                             differentiated=differentiated, policy=policy)
+    return outs, [0] * n_out
+
+
+def _register_batching():
+    from .interpreters.batching import batching_rules
+    batching_rules[checkpoint_p] = _checkpoint_batch
+
+
+_register_batching()

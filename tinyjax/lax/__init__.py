@@ -4,6 +4,7 @@ from . import linalg as linalg  # noqa: F401
 from .convolution import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
+from .parallel import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
 

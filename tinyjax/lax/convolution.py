@@ -22,6 +22,7 @@ from ..core import dtypes
 from ..core.config import config
 from ..core.jaxpr import pp_param_rules
 from ..core.trace import Tracer
+from ..interpreters import batching
 from ..interpreters.ad import (
     Zero,
     add_tangents,
@@ -442,6 +443,35 @@ def _dot_general_transpose(ct, lhs, rhs, *, dimension_numbers, precision=None,
 
 jvp_rules[dot_general_p] = _dot_general_jvp
 transpose_rules[dot_general_p] = _dot_general_transpose
+
+
+def _dot_general_batch(vals, dims, *, dimension_numbers, **params):
+    # Never a loop and never a transpose of the operands: a batch dimension on both
+    # sides becomes the leading dot batch dimension; on one side only it is one more
+    # free dimension of that side, whose place in the output we compute.
+    lhs, rhs = vals
+    ld, rd = dims
+    (lc, rc), (lb, rb) = dimension_numbers
+
+    def shift(ds, b):  # dimension numbers of the unbatched operand -> of the batched one
+        return tuple(d + (b is not None and d >= b) for d in ds)
+
+    lc2, lb2, rc2, rb2 = shift(lc, ld), shift(lb, ld), shift(rc, rd), shift(rb, rd)
+    if ld is not None and rd is not None:
+        dn = ((lc2, rc2), ((ld,) + lb2, (rd,) + rb2))
+        return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, **params), 0
+    dn = ((lc2, rc2), (lb2, rb2))
+    out = dot_general_p.bind(lhs, rhs, dimension_numbers=dn, **params)
+    # output layout: batch dims, lhs free dims (in order), rhs free dims (in order)
+    if ld is not None:
+        before = sum(1 for d in range(ld) if d not in lc2 and d not in lb2)
+        return out, len(lb) + before
+    lfree = lhs.ndim - len(lc) - len(lb)
+    before = sum(1 for d in range(rd) if d not in rc2 and d not in rb2)
+    return out, len(lb) + lfree + before
+
+
+batching.batching_rules[dot_general_p] = _dot_general_batch
 
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
     """General tensor contraction (lax.dot_general).
@@ -960,6 +990,67 @@ jvp_rules[conv_general_dilated_p] = _conv_jvp
 transpose_rules[conv_general_dilated_p] = _conv_transpose
 
 
+def _fold_groups(x, bdim: int, dim: int, groups: int):
+    """Fold batch axis `bdim` of x into axis `dim` (numbered without the batch axis),
+    inside each of `groups` major groups of `dim`: a dim laid out (groups, rest) becomes
+    (groups, batch, rest). With groups == 1 the batch is simply the major part."""
+    if groups == 1:
+        return _merge_axis_into(x, bdim, dim)
+    at = dim + (bdim <= dim)  # `dim` in x's numbering
+    x = _split_axis(x, at, groups)  # ..., groups, rest, ...
+    bdim += bdim > at
+    x = _merge_axis_into(x, bdim, at + 1 - (bdim < at + 1))  # rest -> (batch, rest)
+    return _merge_axis_into(x, dim, dim)  # groups back in front
+
+
+def _unfold_groups(x, dim: int, size: int, groups: int):
+    """Inverse of _fold_groups on an output: axis `dim` laid out (groups, size, rest)
+    becomes a batch axis of `size` at `dim`, followed by (groups, rest) at dim + 1."""
+    if groups == 1:
+        return _split_axis(x, dim, size)
+    x = _split_axis(x, dim, groups)  # groups, size * rest
+    x = _split_axis(x, dim + 1, size)  # groups, size, rest
+    return _merge_axis_into(x, dim, dim + 1)  # size, groups * rest
+
+
+def _conv_batch(vals, dims, *, dimension_numbers, feature_group_count, batch_group_count,
+                **params):
+    # One convolution for the whole batch: a batched lhs folds the batch into its batch
+    # dimension N; a batched rhs into its output features O (inside the feature or
+    # batch groups, which must stay outermost); both batched, into the feature groups
+    # (or the batch groups when those are in use), so each example sees its own kernel.
+    lhs, rhs = vals
+    ld, rd = dims
+    lsp, rsp, osp = dimension_numbers
+    G, B = feature_group_count, batch_group_count
+
+    def conv(x, w, g, b):
+        return conv_general_dilated_p.bind(
+            x, w, dimension_numbers=dimension_numbers, feature_group_count=g,
+            batch_group_count=b, **params)
+
+    if ld is not None and rd is not None:
+        size = lhs.shape[ld]
+        if B > 1:
+            x, G2, B2 = _merge_axis_into(lhs, ld, lsp[0]), G, B * size
+        else:
+            x, G2, B2 = _merge_axis_into(lhs, ld, lsp[1]), G * size, B
+        w = _merge_axis_into(rhs, rd, rsp[0])
+        return _split_axis(conv(x, w, G2, B2), osp[1], size), osp[1]
+    if ld is not None:
+        size = lhs.shape[ld]
+        # with batch groups, N is (B, N / B) and the output batch is N / B
+        x = _fold_groups(lhs, ld, lsp[0], B)
+        return _split_axis(conv(x, rhs, G, B), osp[0], size), osp[0]
+    size = rhs.shape[rd]
+    groups = max(G, B)  # O is (groups, O / groups) for either kind of grouping
+    w = _fold_groups(rhs, rd, rsp[0], groups)
+    return _unfold_groups(conv(lhs, w, G, B), osp[1], size, groups), osp[1]
+
+
+batching.batching_rules[conv_general_dilated_p] = _conv_batch
+
+
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          rhs_dilation=None, dimension_numbers=None, feature_group_count=1,
                          batch_group_count=1, precision=None, preferred_element_type=None):
@@ -1266,6 +1357,28 @@ def _reduce_window_chooser_jvp(kind, prim):
 
 jvp_rules[reduce_window_max_p] = _reduce_window_chooser_jvp("max", reduce_window_max_p)
 jvp_rules[reduce_window_min_p] = _reduce_window_chooser_jvp("min", reduce_window_min_p)
+
+
+def _reduce_window_batch_rule(prim):
+    # The batch dimension gets a trivial window: size 1, stride 1, no padding or dilation.
+    def rule(vals, dims, *, window_dimensions, window_strides, padding, base_dilation,
+             window_dilation):
+        (x,), (d,) = vals, dims
+
+        def ins(seq, v):
+            return tuple(seq[:d]) + (v,) + tuple(seq[d:])
+
+        out = prim.bind(x, window_dimensions=ins(window_dimensions, 1),
+                        window_strides=ins(window_strides, 1), padding=ins(padding, (0, 0)),
+                        base_dilation=ins(base_dilation, 1),
+                        window_dilation=ins(window_dilation, 1))
+        return out, d
+    return rule
+
+
+for _p in (reduce_window_sum_p, reduce_window_max_p, reduce_window_min_p):
+    batching.batching_rules[_p] = _reduce_window_batch_rule(_p)
+del _p
 
 _MONOIDS = {
     _ew.add: ("sum", reduce_window_sum_p),

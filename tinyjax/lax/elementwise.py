@@ -12,9 +12,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import dtypes, pytree
-from ..core.ad_util import Zero, add_tangents, float0, tangent_aval
+from ..core.abstract import raise_to_shaped
+from ..core.ad_util import Zero, add_any_p, add_tangents, float0, tangent_aval
 from ..core.array import Array
 from ..interpreters.ad import defjvp_zero, is_undefined_primal, jvp_rules, transpose_rules
+from ..interpreters.batching import (
+    batching_rules,
+    defbroadcasting,
+    defvectorized,
+    matchaxis,
+    moveaxis,
+    not_mapped,
+)
 from ..interpreters.eval import array_impl_rules, eval_numpy_impl
 from ._base import (
     asarray,
@@ -267,6 +276,28 @@ def _defjvp2(prim, *rules):
     _defjvp(prim, *rules, with_ans=True)
 
 
+# ----------------------------------------------------------------------------- vmap helpers
+
+def _shape(x):
+    return raise_to_shaped(x).shape
+
+
+def _batch_size(vals, dims):
+    return next(_shape(v)[d] for v, d in zip(vals, dims) if d is not not_mapped)
+
+
+def _add_any_batch(vals, dims):
+    # add_any (core's sum of tangents) wants operands of one type, so unlike lax's
+    # binary ops an unbatched operand is broadcast along the batch, not left size-1
+    (x, y), (xd, yd) = vals, dims
+    size = _batch_size(vals, dims)
+    d = yd if xd is not_mapped else xd
+    return add_any_p.bind(matchaxis(x, xd, d, size), matchaxis(y, yd, d, size)), d
+
+
+batching_rules[add_any_p] = _add_any_batch
+
+
 # ----------------------------------------------------------------------------- unary
 
 class _Special:
@@ -359,89 +390,128 @@ def _bessel_i1e_jvp(g, y, x):
 neg_p, neg = _unop("neg", np.negative, NUMERIC)
 _defjvp(neg_p, lambda g, x: neg(g))
 transpose_rules[neg_p] = lambda ct, x: [neg(ct)]
+defvectorized(neg_p)
 abs_p, abs = _unop("abs", np.abs, NUMERIC)
 # as JAX: the derivative at 0 is +1 (select on x >= 0), not sign(0) = 0
 _defjvp(abs_p, lambda g, x: select(ge(x, _const(x, 0)), g, neg(g)))
+defvectorized(abs_p)
 sign_p, sign = _unop("sign", _sign, NUMERIC)
 defjvp_zero(sign_p)
+defvectorized(sign_p)
 floor_p, floor = _unop("floor", np.floor, FLOAT)
 defjvp_zero(floor_p)
+defvectorized(floor_p)
 ceil_p, ceil = _unop("ceil", np.ceil, FLOAT)
 defjvp_zero(ceil_p)
+defvectorized(ceil_p)
 is_finite_p, is_finite = _unop("is_finite", np.isfinite, FLOAT, np.dtype(bool))
 defjvp_zero(is_finite_p)
+defvectorized(is_finite_p)
 exp_p, exp = _unop("exp", np.exp, FLOAT)
 _defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
+defvectorized(exp_p)
 exp2_p, exp2 = _unop("exp2", np.exp2, FLOAT)
 _defjvp2(exp2_p, lambda g, ans, x: mul(_const(x, np.log(2)), mul(g, ans)))
+defvectorized(exp2_p)
 expm1_p, expm1 = _unop("expm1", np.expm1, FLOAT)
 _defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _const(ans, 1))))
+defvectorized(expm1_p)
 log_p, log = _unop("log", np.log, FLOAT)
 _defjvp(log_p, lambda g, x: div(g, x))
+defvectorized(log_p)
 log1p_p, log1p = _unop("log1p", np.log1p, FLOAT)
 _defjvp(log1p_p, lambda g, x: div(g, add(x, _const(x, 1))))
+defvectorized(log1p_p)
 sqrt_p, sqrt = _unop("sqrt", np.sqrt, FLOAT)
 _defjvp2(sqrt_p, lambda g, ans, x: mul(g, div(_const(x, 0.5), ans)))
+defvectorized(sqrt_p)
 rsqrt_p, rsqrt = _unop("rsqrt", lambda x: 1 / np.sqrt(x), FLOAT)
 _defjvp2(rsqrt_p, lambda g, ans, x: mul(g, mul(_const(x, -0.5), div(ans, x))))
+defvectorized(rsqrt_p)
 cbrt_p, cbrt = _unop("cbrt", np.cbrt, FLOAT)
 _defjvp2(cbrt_p, lambda g, ans, x: mul(g, mul(_const(x, 1 / 3), integer_pow(ans, -2))))
+defvectorized(cbrt_p)
 sin_p, sin = _unop("sin", np.sin, FLOAT)
 _defjvp(sin_p, lambda g, x: mul(g, cos(x)))
+defvectorized(sin_p)
 cos_p, cos = _unop("cos", np.cos, FLOAT)
 _defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))
+defvectorized(cos_p)
 tan_p, tan = _unop("tan", np.tan, FLOAT)
 _defjvp2(tan_p, lambda g, ans, x: mul(g, add(_const(x, 1), square(ans))))
+defvectorized(tan_p)
 asin_p, asin = _unop("asin", np.arcsin, FLOAT)
 _defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_const(x, 1), square(x)))))
+defvectorized(asin_p)
 acos_p, acos = _unop("acos", np.arccos, FLOAT)
 _defjvp(acos_p, lambda g, x: mul(g, neg(rsqrt(sub(_const(x, 1), square(x))))))
+defvectorized(acos_p)
 atan_p, atan = _unop("atan", np.arctan, FLOAT)
 _defjvp(atan_p, lambda g, x: div(g, add(_const(x, 1), square(x))))
+defvectorized(atan_p)
 sinh_p, sinh = _unop("sinh", np.sinh, FLOAT)
 _defjvp(sinh_p, lambda g, x: mul(g, cosh(x)))
+defvectorized(sinh_p)
 cosh_p, cosh = _unop("cosh", np.cosh, FLOAT)
 _defjvp(cosh_p, lambda g, x: mul(g, sinh(x)))
+defvectorized(cosh_p)
 tanh_p, tanh = _unop("tanh", np.tanh, FLOAT)
 # g * (1 - ans^2): the factor depends only on the primal, so linearize computes it once
 # and the backward pass is a single multiply
 _defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(_const(x, 1), mul(ans, ans))))
+defvectorized(tanh_p)
 asinh_p, asinh = _unop("asinh", np.arcsinh, FLOAT)
 _defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(square(x), _const(x, 1)))))
+defvectorized(asinh_p)
 acosh_p, acosh = _unop("acosh", np.arccosh, FLOAT)
 _defjvp(acosh_p, lambda g, x: mul(g, rsqrt(sub(square(x), _const(x, 1)))))
+defvectorized(acosh_p)
 atanh_p, atanh = _unop("atanh", np.arctanh, FLOAT)
 _defjvp(atanh_p, lambda g, x: mul(reciprocal(add(_const(x, 1), x)),
                                   div(g, sub(_const(x, 1), x))))
+defvectorized(atanh_p)
 logistic_p, logistic = _unop("logistic", _logistic, FLOAT)
 _defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(_const(ans, 1), ans))))
+defvectorized(logistic_p)
 erf_p, erf = _unop("erf", lambda *a: special_np.erf(*a), FLOAT)
 _defjvp(erf_p, lambda g, x: mul(_const(x, 2 / np.sqrt(np.pi)), mul(g, exp(neg(square(x))))))
+defvectorized(erf_p)
 erfc_p, erfc = _unop("erfc", lambda *a: special_np.erfc(*a), FLOAT)
 _defjvp(erfc_p, lambda g, x: mul(_const(x, -2 / np.sqrt(np.pi)), mul(g, exp(neg(square(x))))))
+defvectorized(erfc_p)
 erf_inv_p, erf_inv = _unop("erf_inv", lambda *a: special_np.erf_inv(*a), FLOAT)
 _defjvp2(erf_inv_p, lambda g, ans, x: mul(_const(x, np.sqrt(np.pi) / 2),
                                            mul(g, exp(square(ans)))))
+defvectorized(erf_inv_p)
 lgamma_p, lgamma = _unop("lgamma", lambda *a: special_np.lgamma(*a), FLOAT)
 _defjvp(lgamma_p, lambda g, x: mul(g, digamma(x)))
+defvectorized(lgamma_p)
 digamma_p, digamma = _unop("digamma", lambda *a: special_np.digamma(*a), FLOAT)
 _defjvp(digamma_p, lambda g, x: mul(g, polygamma(_const(x, 1), x)))
+defvectorized(digamma_p)
 bessel_i0e_p, bessel_i0e = _unop("bessel_i0e", lambda *a: special_np.bessel_i0e(*a), FLOAT)
 _defjvp2(bessel_i0e_p, lambda g, y, x: mul(g, sub(bessel_i1e(x), mul(sign(x), y))))
+defvectorized(bessel_i0e_p)
 bessel_i1e_p, bessel_i1e = _unop("bessel_i1e", lambda *a: special_np.bessel_i1e(*a), FLOAT)
 _defjvp2(bessel_i1e_p, lambda g, y, x: _bessel_i1e_jvp(g, y, x))
+defvectorized(bessel_i1e_p)
 square_p, square = _unop("square", np.square, NUMERIC)
 _defjvp(square_p, lambda g, x: mul(g, mul(_const(x, 2), x)))
+defvectorized(square_p)
 not_p, bitwise_not = _unop("not", _not, INT_OR_BOOL)
 defjvp_zero(not_p)
+defvectorized(not_p)
 population_count_p, population_count = _unop("population_count", _population_count, INT)
 defjvp_zero(population_count_p)
+defvectorized(population_count_p)
 clz_p, clz = _unop("clz", _clz, INT)
 defjvp_zero(clz_p)
+defvectorized(clz_p)
 
 round_p = def_primitive("round", lambda x, rounding_method=0: unop_rule("round", FLOAT)(x),
                         _round_impl)
 defjvp_zero(round_p)
+defvectorized(round_p)
 
 
 class RoundingMethod:
@@ -493,6 +563,7 @@ def _integer_pow_jvp(g, x, *, y):
 
 
 _defjvp(integer_pow_p, _integer_pow_jvp)
+defvectorized(integer_pow_p)
 
 
 def reciprocal(x):
@@ -647,6 +718,7 @@ def _add_transpose(ct, x, y):
 
 jvp_rules[add_p] = _add_sub_jvp(add_p, 1)
 transpose_rules[add_p] = _add_transpose
+defbroadcasting(add_p)
 
 sub_p, sub = _binop("sub", np.subtract, NUMERIC)
 
@@ -658,6 +730,7 @@ def _sub_transpose(ct, x, y):
 
 jvp_rules[sub_p] = _add_sub_jvp(sub_p, -1)
 transpose_rules[sub_p] = _sub_transpose
+defbroadcasting(sub_p)
 
 mul_p, mul = _binop("mul", np.multiply, NUMERIC)
 
@@ -673,6 +746,7 @@ def _mul_transpose(ct, x, y):
 
 _defjvp(mul_p, lambda g, x, y: mul(g, y), lambda g, x, y: mul(x, g))
 transpose_rules[mul_p] = _mul_transpose
+defbroadcasting(mul_p)
 
 div_p, div = _binop("div", _int_div, NUMERIC)
 
@@ -686,11 +760,13 @@ def _div_transpose(ct, x, y):
 _defjvp(div_p, lambda g, x, y: div(g, y),
         lambda g, x, y: mul(mul(neg(g), x), integer_pow(y, -2)))
 transpose_rules[div_p] = _div_transpose
+defbroadcasting(div_p)
 
 rem_p, rem = _binop("rem", _rem, NUMERIC)
 # rem(x, y) = x - y * trunc(x / y); trunc written as sign * floor(abs), as JAX does
 _defjvp(rem_p, lambda g, x, y: g,
         lambda g, x, y: mul(neg(g), mul(sign(div(x, y)), floor(abs(div(x, y))))))
+defbroadcasting(rem_p)
 
 
 def _zero_signed(np_fn, zero_pick):
@@ -718,29 +794,39 @@ max_p, max = _binop("max", _zero_signed(np.maximum, lambda x, y: np.where(
     np.signbit(x) & np.signbit(y), -0.0, 0.0).astype(x.dtype)), ANY)
 _defjvp2(max_p, lambda g, ans, x, y: mul(g, _balanced_eq(x, ans, y)),
          lambda g, ans, x, y: mul(g, _balanced_eq(y, ans, x)))
+defbroadcasting(max_p)
 min_p, min = _binop("min", _zero_signed(np.minimum, lambda x, y: np.where(
     np.signbit(x) | np.signbit(y), -0.0, 0.0).astype(x.dtype)), ANY)
 _defjvp2(min_p, lambda g, ans, x, y: mul(g, _balanced_eq(x, ans, y)),
          lambda g, ans, x, y: mul(g, _balanced_eq(y, ans, x)))
+defbroadcasting(min_p)
 atan2_p, atan2 = _binop("atan2", np.arctan2, FLOAT)
 _defjvp(atan2_p, lambda g, x, y: mul(g, div(y, add(square(x), square(y)))),
         lambda g, x, y: mul(g, div(neg(x), add(square(x), square(y)))))
+defbroadcasting(atan2_p)
 nextafter_p, nextafter = _binop("nextafter", np.nextafter, FLOAT)
 defjvp_zero(nextafter_p)  # JAX has no rule (it raises); a step function, like floor
+defbroadcasting(nextafter_p)
 and_p, bitwise_and = _binop("and", _logical(np.logical_and, np.bitwise_and), INT_OR_BOOL)
 defjvp_zero(and_p)
+defbroadcasting(and_p)
 or_p, bitwise_or = _binop("or", _logical(np.logical_or, np.bitwise_or), INT_OR_BOOL)
 defjvp_zero(or_p)
+defbroadcasting(or_p)
 xor_p, bitwise_xor = _binop("xor", _logical(np.logical_xor, np.bitwise_xor), INT_OR_BOOL)
 defjvp_zero(xor_p)
+defbroadcasting(xor_p)
 shift_left_p, shift_left = _binop("shift_left", _shift_left, INT)
 defjvp_zero(shift_left_p)
+defbroadcasting(shift_left_p)
 shift_right_logical_p, shift_right_logical = _binop(
     "shift_right_logical", _shift_right_logical, INT)
 defjvp_zero(shift_right_logical_p)
+defbroadcasting(shift_right_logical_p)
 shift_right_arithmetic_p, shift_right_arithmetic = _binop(
     "shift_right_arithmetic", _shift_right_arithmetic, INT)
 defjvp_zero(shift_right_arithmetic_p)
+defbroadcasting(shift_right_arithmetic_p)
 
 
 def _igamma_dx(a, x):
@@ -751,9 +837,11 @@ def _igamma_dx(a, x):
 igamma_p, igamma = _binop("igamma", lambda *a: special_np.igamma(*a), FLOAT)
 _defjvp(igamma_p, lambda g, a, x: mul(g, igamma_grad_a(a, x)),
         lambda g, a, x: mul(g, _igamma_dx(a, x)))
+defbroadcasting(igamma_p)
 igammac_p, igammac = _binop("igammac", lambda *a: special_np.igammac(*a), FLOAT)
 _defjvp(igammac_p, lambda g, a, x: neg(mul(g, igamma_grad_a(a, x))),
         lambda g, a, x: neg(mul(g, _igamma_dx(a, x))))
+defbroadcasting(igammac_p)
 
 
 def _dP_da_series(a, x):
@@ -853,6 +941,7 @@ def _igamma_grad_a_jvp_a(g, a, x):
 # d/dx dP/da = d/da dP/dx = dP/dx (log x - digamma(a))
 _defjvp(igamma_grad_a_p, _igamma_grad_a_jvp_a,
         lambda g, a, x: mul(g, mul(_igamma_dx(a, x), sub(log(x), digamma(a)))))
+defbroadcasting(igamma_grad_a_p)
 
 
 def _zeta_jvp_s(g, s, q):
@@ -864,6 +953,7 @@ def _zeta_jvp_s(g, s, q):
 zeta_p, zeta = _binop("zeta", lambda *a: special_np.zeta(*a), FLOAT)
 _defjvp(zeta_p, _zeta_jvp_s,
         lambda g, s, q: mul(g, mul(neg(s), zeta(add(s, _const(s, 1)), q))))
+defbroadcasting(zeta_p)
 
 
 def _polygamma_jvp_n(g, n, x):
@@ -873,20 +963,27 @@ def _polygamma_jvp_n(g, n, x):
 polygamma_p, polygamma = _binop("polygamma", lambda *a: special_np.polygamma(*a), FLOAT)
 _defjvp(polygamma_p, _polygamma_jvp_n,
         lambda g, n, x: mul(g, polygamma(add(n, _const(n, 1)), x)))
+defbroadcasting(polygamma_p)
 
 _BOOL = np.dtype(bool)
 eq_p, eq = _binop("eq", np.equal, ANY, _BOOL)
 defjvp_zero(eq_p)
+defbroadcasting(eq_p)
 ne_p, ne = _binop("ne", np.not_equal, ANY, _BOOL)
 defjvp_zero(ne_p)
+defbroadcasting(ne_p)
 lt_p, lt = _binop("lt", np.less, ANY, _BOOL)
 defjvp_zero(lt_p)
+defbroadcasting(lt_p)
 le_p, le = _binop("le", np.less_equal, ANY, _BOOL)
 defjvp_zero(le_p)
+defbroadcasting(le_p)
 gt_p, gt = _binop("gt", np.greater, ANY, _BOOL)
 defjvp_zero(gt_p)
+defbroadcasting(gt_p)
 ge_p, ge = _binop("ge", np.greater_equal, ANY, _BOOL)
 defjvp_zero(ge_p)
+defbroadcasting(ge_p)
 
 
 def _pow_rule(x, y):
@@ -921,6 +1018,7 @@ def _pow_jvp_x(g, ans, x, y):
 
 # d/dy x^y = log(x) x^y, taken as 0 at x == 0 (log(0) replaced by log(1)), as JAX
 _defjvp2(pow_p, _pow_jvp_x, lambda g, ans, x, y: mul(g, mul(log(_replace_zero(x)), ans)))
+defbroadcasting(pow_p)
 
 
 def pow(x, y):
@@ -956,6 +1054,7 @@ def _betainc_jvp_x(g, a, b, x):
 
 
 _defjvp(regularized_incomplete_beta_p, _betainc_jvp_ab, _betainc_jvp_ab, _betainc_jvp_x)
+defbroadcasting(regularized_incomplete_beta_p)
 
 
 def betainc(a, b, x):
@@ -1027,6 +1126,30 @@ jvp_rules[select_n_p] = _select_n_jvp
 transpose_rules[select_n_p] = _select_n_transpose
 
 
+def _select_n_batch(vals, dims):
+    # One select_n on operands that all carry the batch at dim `d` (a batched case's, to
+    # avoid a transpose). A scalar predicate stays scalar when unbatched; batched, it
+    # is one value per example and must be broadcast to the cases' shape.
+    which, *cases = vals
+    wd, *cds = dims
+    size = _batch_size(vals, dims)
+    d = next((cd for cd in cds if cd is not not_mapped), 0)
+    cases = [matchaxis(c, cd, d, size) for c, cd in zip(cases, cds)]
+    case_shape = _shape(cases[0])
+    which_rank = len(_shape(which)) - (wd is not not_mapped)
+    if wd is not_mapped and which_rank == 0:
+        pass
+    elif which_rank == len(case_shape) - 1:
+        which = matchaxis(which, wd, d, size)
+    else:
+        from .shapes import broadcast_in_dim
+        which = broadcast_in_dim(which, case_shape, (d,))
+    return select_n_p.bind(which, *cases), d
+
+
+batching_rules[select_n_p] = _select_n_batch
+
+
 def select_n(which, *cases):
     """cases[which] elementwise; `which` is bool (two cases) or int32."""
     return select_n_p.bind(asarray(which), *map(asarray, cases))
@@ -1060,6 +1183,34 @@ _defjvp(clamp_p,
                                     _bcast_to(g, x.shape), _zeros(x)),
         lambda g, lo, x, hi: select(bitwise_and(gt(x, lo), lt(x, hi)), g, _zeros(x)),
         lambda g, lo, x, hi: select(lt(hi, x), _bcast_to(g, x.shape), _zeros(x)))
+
+
+
+
+def _clamp_batch(vals, dims):
+    # min and max are scalars or x-shaped: an unbatched scalar stays as it is, a batched
+    # one (one value per example) is broadcast to x's batched shape, x-shaped ones move
+    # to x's batch dim. x itself is broadcast when only a bound is batched.
+    (lo, x, hi), (lod, xd, hid) = vals, dims
+    size = _batch_size(vals, dims)
+    d = 0 if xd is not_mapped else xd
+    x = matchaxis(x, xd, d, size)
+    shape = _shape(x)
+    bounds = []
+    for b, bd in ((lo, lod), (hi, hid)):
+        rank = len(_shape(b)) - (bd is not not_mapped)
+        if bd is not_mapped and rank == 0:
+            pass
+        elif rank == len(shape) - 1:
+            b = matchaxis(b, bd, d, size)
+        else:
+            from .shapes import broadcast_in_dim
+            b = broadcast_in_dim(b, shape, (d,))
+        bounds.append(b)
+    return clamp_p.bind(bounds[0], x, bounds[1]), d
+
+
+batching_rules[clamp_p] = _clamp_batch
 
 
 def clamp(min, x, max):
@@ -1116,6 +1267,7 @@ def _convert_element_type_transpose(ct, x, *, new_dtype, weak_type=False):
 
 jvp_rules[convert_element_type_p] = _convert_element_type_jvp
 transpose_rules[convert_element_type_p] = _convert_element_type_transpose
+defvectorized(convert_element_type_p)
 
 
 def convert_element_type(x, new_dtype):
@@ -1155,6 +1307,19 @@ def _bitcast_impl(x, new_dtype):
 
 bitcast_convert_type_p = def_primitive("bitcast_convert_type", _bitcast_rule, _bitcast_impl)
 defjvp_zero(bitcast_convert_type_p)  # as JAX: reinterpreted bits carry no derivative
+
+
+def _bitcast_convert_type_batch(vals, dims, *, new_dtype):
+    # a narrowing cast appends a trailing dim and a widening one consumes the last dim,
+    # so the batch dim stays where it is unless it is that last dim
+    (x,), (d,) = vals, dims
+    x_aval = raise_to_shaped(x)
+    if new_dtype.itemsize > x_aval.dtype.itemsize and d == len(x_aval.shape) - 1:
+        x, d = moveaxis(x, d, 0), 0
+    return bitcast_convert_type_p.bind(x, new_dtype=new_dtype), d
+
+
+batching_rules[bitcast_convert_type_p] = _bitcast_convert_type_batch
 
 
 def bitcast_convert_type(x, new_dtype):
@@ -1206,6 +1371,7 @@ reduce_precision_p = def_primitive("reduce_precision", _reduce_precision_rule,
 _defjvp(reduce_precision_p, lambda g, x, **params: reduce_precision_p.bind(g, **params))
 transpose_rules[reduce_precision_p] = lambda ct, x, **params: [
     reduce_precision_p.bind(ct, **params)]
+defvectorized(reduce_precision_p)
 
 
 def reduce_precision(x, exponent_bits: int, mantissa_bits: int):
@@ -1226,6 +1392,7 @@ def _stop_gradient_jvp(primals, tangents):
 
 
 jvp_rules[stop_gradient_p] = _stop_gradient_jvp
+defvectorized(stop_gradient_p)
 
 
 def stop_gradient(x):

@@ -41,6 +41,7 @@ from ..interpreters.ad import (
     jvp_rules,
     transpose_rules,
 )
+from ..interpreters.batching import batching_rules, bdim_at_front, matchaxis, moveaxis, not_mapped
 from . import elementwise as _ew
 from ._base import (
     asarray,
@@ -51,7 +52,16 @@ from ._base import (
     type_error,
     value_error,
 )
-from .shapes import broadcast_in_dim, expand_dims, full, iota, pad, reshape, squeeze
+from .shapes import (
+    broadcast_in_dim,
+    concatenate,
+    expand_dims,
+    full,
+    iota,
+    pad,
+    reshape,
+    squeeze,
+)
 
 __all__ = [
     'GatherDimensionNumbers',
@@ -166,6 +176,18 @@ def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
 
 
 deflinear(slice_p, _slice_transpose)
+
+
+def _slice_batch(vals, dims, *, start_indices, limit_indices, strides):
+    # the whole batch dim, in place
+    (x,), (d,) = vals, dims
+    return slice_p.bind(
+        x, start_indices=start_indices[:d] + (0,) + start_indices[d:],
+        limit_indices=limit_indices[:d] + (x.shape[d],) + limit_indices[d:],
+        strides=None if strides is None else strides[:d] + (1,) + strides[d:]), d
+
+
+batching_rules[slice_p] = _slice_batch
 
 
 def slice(operand, start_indices, limit_indices, strides=None):
@@ -290,6 +312,54 @@ jvp_rules[dynamic_slice_p] = _dynamic_slice_jvp
 transpose_rules[dynamic_slice_p] = _dynamic_slice_transpose
 
 
+def _batch_size(vals, dims) -> int:
+    return next(v.shape[d] for v, d in zip(vals, dims) if d is not not_mapped)
+
+
+def _zero_start(starts) -> Array:
+    return Array(np.zeros((), starts[0].dtype if starts else np.int32), False)
+
+
+def _stacked_starts(starts, dims, size):
+    """Scalar start indices (some batched, of shape (size,)) as one (size, n) array of
+    index vectors, one per example."""
+    cols = [broadcast_in_dim(s, (size, 1), () if d is not_mapped else (0,))
+            for s, d in zip(starts, dims)]
+    return concatenate(cols, 1)
+
+
+def _dynamic_slice_batch(vals, dims, *, slice_sizes):
+    x, *starts = vals
+    xd, *sds = dims
+    if all(d is not_mapped for d in sds):
+        # only the operand is batched: slice the whole batch dim too, in place
+        return dynamic_slice_p.bind(x, *starts[:xd], _zero_start(starts), *starts[xd:],
+                                    slice_sizes=slice_sizes[:xd] + (x.shape[xd],)
+                                    + slice_sizes[xd:]), xd
+    # Per-example starts: a gather of one window per example, clamped as dynamic_slice
+    # clamps (mode CLIP), with the operand's batch dim paired with the indices'.
+    size = _batch_size(vals, dims)
+    indices = _stacked_starts(starts, sds, size)
+    n = len(starts)
+    window = tuple(range(1, n + 1))
+    if xd is not_mapped:
+        dn = GatherDimensionNumbers(offset_dims=window, collapsed_slice_dims=(),
+                                    start_index_map=tuple(range(n)))
+        sizes = tuple(slice_sizes)
+    else:
+        x = moveaxis(x, xd, 0)
+        dn = GatherDimensionNumbers(offset_dims=window, collapsed_slice_dims=(),
+                                    start_index_map=window, operand_batching_dims=(0,),
+                                    start_indices_batching_dims=(0,))
+        sizes = (1,) + tuple(slice_sizes)
+    return gather_p.bind(x, indices, dimension_numbers=dn, slice_sizes=sizes,
+                         indices_are_sorted=True, unique_indices=True,
+                         mode=GatherScatterMode.CLIP, fill_value=None), 0
+
+
+batching_rules[dynamic_slice_p] = _dynamic_slice_batch
+
+
 def _split_starts(start_indices):
     """A sequence of scalars, or a 1-D array, as a list of scalar index values."""
     if isinstance(start_indices, (Array, Tracer, np.ndarray)):
@@ -306,6 +376,8 @@ def _split_starts(start_indices):
 def _normalize_start(i, d: int, allow_negative: bool):
     """Make one start index non-negative the way JAX does (i + d when i < 0), emitting
     `lt`/`add`/`select_n` for traced values; static values are fixed up in Python."""
+    if isinstance(i, np.ndarray):
+        i = asarray(i)  # as in JAX, a NumPy array is a value, not a static index
     if isinstance(i, (Array, Tracer)):
         if i.dtype.kind == "u" or not allow_negative:
             return i
@@ -458,6 +530,31 @@ def _dynamic_update_slice_transpose(ct, x, u, *starts):
 
 jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
 transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
+
+
+def _dynamic_update_slice_batch(vals, dims):
+    x, u, *starts = vals
+    xd, ud, *sds = dims
+    size = _batch_size(vals, dims)
+    if all(d is not_mapped for d in sds):
+        # one start for every example: the batch dim is one more (whole) window dim
+        d = xd if xd is not not_mapped else ud
+        x, u = matchaxis(x, xd, d, size), matchaxis(u, ud, d, size)
+        return dynamic_update_slice_p.bind(x, u, *starts[:d], _zero_start(starts),
+                                           *starts[d:]), d
+    # Per-example starts: a scatter of one window per example, clamped as
+    # dynamic_update_slice clamps (mode CLIP); the examples are paired batching dims.
+    x, u = bdim_at_front(x, xd, size), bdim_at_front(u, ud, size)
+    indices = _stacked_starts(starts, sds, size)
+    window = tuple(range(1, len(starts) + 1))
+    dn = ScatterDimensionNumbers(update_window_dims=window, inserted_window_dims=(),
+                                 scatter_dims_to_operand_dims=window,
+                                 operand_batching_dims=(0,), scatter_indices_batching_dims=(0,))
+    return scatter_p.bind(x, indices, u, dimension_numbers=dn, indices_are_sorted=True,
+                          unique_indices=True, mode=GatherScatterMode.CLIP), 0
+
+
+batching_rules[dynamic_update_slice_p] = _dynamic_update_slice_batch
 
 
 def dynamic_update_slice(operand, update, start_indices, *, allow_negative_indices=True):
@@ -846,6 +943,50 @@ defjvp(gather_p, _gather_jvp, None)
 transpose_rules[gather_p] = _gather_transpose
 
 
+def _shift(dims) -> tuple:
+    return tuple(d + 1 for d in dims)
+
+
+def _gather_batch(vals, dims, *, dimension_numbers, slice_sizes, indices_are_sorted,
+                  unique_indices, mode, fill_value):
+    operand, indices = vals
+    od, idd = dims
+    dn = dimension_numbers
+    if idd is not_mapped:
+        # the batch dim is one more (whole) window dim, first in the output
+        operand = moveaxis(operand, od, 0)
+        dn = GatherDimensionNumbers(
+            offset_dims=(0,) + _shift(dn.offset_dims),
+            collapsed_slice_dims=_shift(dn.collapsed_slice_dims),
+            start_index_map=_shift(dn.start_index_map),
+            operand_batching_dims=_shift(dn.operand_batching_dims),
+            start_indices_batching_dims=dn.start_indices_batching_dims)
+        slice_sizes = (operand.shape[0],) + tuple(slice_sizes)
+    elif od is not_mapped:
+        # one more batch dim of the indices, first in the output. Indices unique or
+        # sorted within each example are not so across examples.
+        indices = moveaxis(indices, idd, 0)
+        dn = dn._replace(offset_dims=_shift(dn.offset_dims),
+                         start_indices_batching_dims=_shift(dn.start_indices_batching_dims))
+        indices_are_sorted = unique_indices = False
+    else:
+        # both: a pair of batching dims (each example gathers from its own operand)
+        operand, indices = moveaxis(operand, od, 0), moveaxis(indices, idd, 0)
+        dn = GatherDimensionNumbers(
+            offset_dims=_shift(dn.offset_dims),
+            collapsed_slice_dims=_shift(dn.collapsed_slice_dims),
+            start_index_map=_shift(dn.start_index_map),
+            operand_batching_dims=(0,) + _shift(dn.operand_batching_dims),
+            start_indices_batching_dims=(0,) + _shift(dn.start_indices_batching_dims))
+        slice_sizes = (1,) + tuple(slice_sizes)
+    return gather_p.bind(operand, indices, dimension_numbers=dn, slice_sizes=slice_sizes,
+                         indices_are_sorted=indices_are_sorted,
+                         unique_indices=unique_indices, mode=mode, fill_value=fill_value), 0
+
+
+batching_rules[gather_p] = _gather_batch
+
+
 def _static_scalar(v, what):
     if v is None:
         return None
@@ -998,7 +1139,8 @@ def _scatter_impl_for(ufunc):
     def impl(operand, indices, updates, *, dimension_numbers, indices_are_sorted,
              unique_indices, mode):
         flat, vals = _scatter_coords(operand, indices, updates, dimension_numbers, mode)
-        out = np.array(operand, copy=True)
+        # (C order: `view` below must be a view, whatever the operand's strides)
+        out = np.array(operand, copy=True, order="C")
         view = out.reshape(-1)
         if ufunc is None:
             # Plain scatter: the last update (row-major order of `updates`) to each
@@ -1024,6 +1166,44 @@ scatter_sub_p = _def_scatter("scatter-sub", np.subtract, _NUMERIC)
 scatter_mul_p = _def_scatter("scatter-mul", np.multiply, _NUMERIC)
 scatter_min_p = _def_scatter("scatter-min", np.minimum, _ANY)
 scatter_max_p = _def_scatter("scatter-max", np.maximum, _ANY)
+
+
+def _scatter_batch_for(prim):
+    def rule(vals, dims, *, dimension_numbers, indices_are_sorted, unique_indices, mode):
+        # The result differs per example whatever is batched, so the operand and the
+        # updates always get the batch dim first (broadcast if unbatched).
+        operand, indices, updates = vals
+        od, idd, ud = dims
+        size = _batch_size(vals, dims)
+        dn = dimension_numbers
+        operand = bdim_at_front(operand, od, size)
+        updates = bdim_at_front(updates, ud, size)
+        if idd is not_mapped:
+            # the batch dim is one more (whole) window dim, first in the updates
+            dn = ScatterDimensionNumbers(
+                update_window_dims=(0,) + _shift(dn.update_window_dims),
+                inserted_window_dims=_shift(dn.inserted_window_dims),
+                scatter_dims_to_operand_dims=_shift(dn.scatter_dims_to_operand_dims),
+                operand_batching_dims=_shift(dn.operand_batching_dims),
+                scatter_indices_batching_dims=dn.scatter_indices_batching_dims)
+        else:
+            # a pair of batching dims: each example scatters into its own operand
+            indices = moveaxis(indices, idd, 0)
+            dn = ScatterDimensionNumbers(
+                update_window_dims=_shift(dn.update_window_dims),
+                inserted_window_dims=_shift(dn.inserted_window_dims),
+                scatter_dims_to_operand_dims=_shift(dn.scatter_dims_to_operand_dims),
+                operand_batching_dims=(0,) + _shift(dn.operand_batching_dims),
+                scatter_indices_batching_dims=(0,) + _shift(dn.scatter_indices_batching_dims))
+        return prim.bind(operand, indices, updates, dimension_numbers=dn,
+                         indices_are_sorted=indices_are_sorted,
+                         unique_indices=unique_indices, mode=mode), 0
+    return rule
+
+
+for _p in (scatter_p, scatter_add_p, scatter_sub_p, scatter_mul_p, scatter_min_p,
+           scatter_max_p):
+    batching_rules[_p] = _scatter_batch_for(_p)
 
 
 # ----------------------------------------------------------------------------- scatter derivatives

@@ -13,6 +13,7 @@ import enum
 import numpy as np
 
 from ..core import dtypes
+from ..interpreters import batching
 from ..interpreters.ad import Zero, defjvp2, defjvp_zero, jvp_rules, transpose_rules
 from . import elementwise as _ew
 from . import indexing as _ix
@@ -214,6 +215,21 @@ def _permutation_matrix(perm, dtype):
         _ew.eq(p, _shapes.broadcasted_iota(perm.dtype, shape, perm.ndim)), dtype)
 
 
+def _defbatch_leading(prim, core_rank: int = 2):
+    """vmap of a primitive that maps over the leading dimensions of its one operand
+    (core: the trailing `core_rank`): a batch dim already among the leading ones stays
+    where it is (so do the outputs'); one inside the core moves to the front."""
+    def rule(vals, dims, **params):
+        (x,), (d,) = vals, dims
+        if d >= x.ndim - core_rank:
+            x, d = batching.moveaxis(x, d, 0), 0
+        out = prim.bind(x, **params)
+        if prim.multiple_results:
+            return out, [d] * len(out)
+        return out, d
+    batching.batching_rules[prim] = rule
+
+
 # ----------------------------------------------------------------------------- cholesky
 
 def _cholesky_rule(x):
@@ -248,6 +264,7 @@ def _cholesky_jvp(primals, tangents):
 
 
 jvp_rules[cholesky_p] = _cholesky_jvp
+_defbatch_leading(cholesky_p)
 
 
 def cholesky(x, *, symmetrize_input: bool = True):
@@ -359,6 +376,32 @@ defjvp2(triangular_solve_p, _triangular_solve_jvp_a,
 transpose_rules[triangular_solve_p] = _triangular_solve_transpose
 
 
+def _triangular_solve_batch(vals, dims, *, left_side, **params):
+    a, b = vals
+    ad, bd = dims
+    if ad is None:
+        # One matrix for the whole batch: the batch becomes more right-hand sides, the
+        # columns of B (left side: op(A) X = B) or its rows (right side: X op(A) = B).
+        # Moved next to that axis and merged, it costs a transpose, not copies of A.
+        nd = b.ndim
+        at = nd - 2 if left_side else nd - 3  # just before the columns / rows
+        b = batching.moveaxis(b, bd, at)
+        shape = tuple(b.shape)
+        merged = shape[:at] + (shape[at] * shape[at + 1],) + shape[at + 2:]
+        out = triangular_solve_p.bind(a, _shapes.reshape(b, merged), left_side=left_side,
+                                      **params)
+        return _shapes.reshape(out, shape), at
+    if bd is not None and ad == bd and ad < a.ndim - 2:  # same leading dim: nothing to do
+        return triangular_solve_p.bind(a, b, left_side=left_side, **params), ad
+    size = a.shape[ad]
+    a = batching.bdim_at_front(a, ad, size)
+    b = batching.bdim_at_front(b, bd, size)
+    return triangular_solve_p.bind(a, b, left_side=left_side, **params), 0
+
+
+batching.batching_rules[triangular_solve_p] = _triangular_solve_batch
+
+
 def triangular_solve(a, b, *, left_side: bool = False, lower: bool = False,
                      transpose_a: bool = False, conjugate_a: bool = False,
                      unit_diagonal: bool = False):
@@ -457,6 +500,7 @@ def _lu_jvp(primals, tangents):
 
 
 jvp_rules[lu_p] = _lu_jvp
+_defbatch_leading(lu_p)
 
 
 def lu(x):
@@ -513,6 +557,7 @@ lu_pivots_to_permutation_p = def_primitive(
     "lu_pivots_to_permutation", _lu_pivots_to_permutation_rule,
     _lu_pivots_to_permutation_impl)
 defjvp_zero(lu_pivots_to_permutation_p)  # integer in, integer out
+_defbatch_leading(lu_pivots_to_permutation_p, core_rank=1)
 
 
 def lu_pivots_to_permutation(pivots, permutation_size: int):
@@ -607,6 +652,7 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices, use_magma):
 
 
 jvp_rules[qr_p] = _qr_jvp
+_defbatch_leading(qr_p)
 
 
 def qr(x, *, pivoting: bool = False, full_matrices: bool = True, use_magma=None):
@@ -689,6 +735,7 @@ def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues, subset_by_index, al
 
 
 jvp_rules[eigh_p] = _eigh_jvp
+_defbatch_leading(eigh_p)
 
 
 def eigh(x, *, lower: bool = True, symmetrize_input: bool = True,
@@ -794,6 +841,7 @@ def _svd_jvp(primals, tangents, *, full_matrices, compute_uv, subset_by_index, a
 
 
 jvp_rules[svd_p] = _svd_jvp
+_defbatch_leading(svd_p)
 
 
 def svd(x, *, full_matrices: bool = True, compute_uv: bool = True, subset_by_index=None,

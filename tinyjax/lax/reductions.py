@@ -24,6 +24,7 @@ from ..core import dtypes, pytree
 from ..core.array import Array
 from ..core.trace import Tracer
 from ..interpreters.ad import Zero, defjvp2, defjvp_zero, deflinear, jvp_rules
+from ..interpreters.batching import batching_rules, defreducer, matchaxis, moveaxis, not_mapped
 from . import elementwise as _ew
 from . import indexing as _ix
 from . import shapes as _shapes
@@ -262,6 +263,7 @@ def _reduce_sum_transpose(ct, x, *, axes):
 
 
 deflinear(reduce_sum_p, _reduce_sum_transpose)
+defreducer(reduce_sum_p)
 
 
 def _reduce_prod_impl(x, *, axes):
@@ -316,6 +318,7 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
 
 
 jvp_rules[reduce_prod_p] = _reduce_prod_jvp
+defreducer(reduce_prod_p)
 
 
 def _reduce_max_impl(x, *, axes):
@@ -347,6 +350,7 @@ def _reduce_chooser_jvp(g, ans, x, *, axes):
 
 
 defjvp2(reduce_max_p, _reduce_chooser_jvp)
+defreducer(reduce_max_p)
 
 
 def _reduce_min_impl(x, *, axes):
@@ -370,11 +374,13 @@ def reduce_min(operand, axes) -> Array:
 
 
 defjvp2(reduce_min_p, _reduce_chooser_jvp)
+defreducer(reduce_min_p)
 
 
 reduce_and_p = def_primitive("reduce_and", _reduce_logical_rule("reduce_and"),
                              lambda x, *, axes: np.bitwise_and.reduce(x, axis=axes))
 defjvp_zero(reduce_and_p)
+defreducer(reduce_and_p)
 
 
 def reduce_and(operand, axes) -> Array:
@@ -389,6 +395,7 @@ def reduce_and(operand, axes) -> Array:
 reduce_or_p = def_primitive("reduce_or", _reduce_logical_rule("reduce_or"),
                             lambda x, *, axes: np.bitwise_or.reduce(x, axis=axes))
 defjvp_zero(reduce_or_p)
+defreducer(reduce_or_p)
 
 
 def reduce_or(operand, axes) -> Array:
@@ -405,6 +412,7 @@ reduce_xor_p = def_primitive("reduce_xor", _reduce_logical_rule("reduce_xor"),
 
 
 defjvp_zero(reduce_xor_p)
+defreducer(reduce_xor_p)
 
 
 def reduce_xor(operand, axes) -> Array:
@@ -444,6 +452,9 @@ argmin_p = def_primitive(
     lambda x, *, axes, index_dtype: np.argmin(x, axis=axes[0]).astype(index_dtype))
 defjvp_zero(argmax_p)
 defjvp_zero(argmin_p)
+# the reduced axis shifts past the batch dim; index_dtype rides along
+defreducer(argmax_p)
+defreducer(argmin_p)
 
 
 def argmax(operand, axis: int, index_dtype) -> Array:
@@ -778,6 +789,19 @@ _def_cumulative_jvp(cummin_p, _chooser_combine(min))
 _def_cumulative_jvp(cumlogsumexp_p, _logaddexp_combine)
 
 
+def _cumulative_batch_rule(prim):
+    # scan along the same logical axis, shifted past the batch dim, which stays put
+    def rule(vals, dims, *, axis, reverse):
+        (x,), (d,) = vals, dims
+        return prim.bind(x, axis=axis + (axis >= d), reverse=reverse), d
+    batching_rules[prim] = rule
+
+
+for _p in (cumsum_p, cumprod_p, cummax_p, cummin_p, cumlogsumexp_p):
+    _cumulative_batch_rule(_p)
+del _p
+
+
 def cumsum(operand, axis: int = 0, reverse: bool = False) -> Array:
     """Cumulative sum along a non-negative `axis` (from the end if `reverse`).
 
@@ -892,6 +916,19 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
 jvp_rules[sort_p] = _sort_jvp
 
 
+def _sort_batch_rule(vals, dims, *, dimension, is_stable, num_keys):
+    # the operands must share one shape: every batch dim goes where the first batched
+    # operand has it (unbatched operands are broadcast there); `dimension` shifts past it
+    size, d = next((v.shape[d], d) for v, d in zip(vals, dims) if d is not not_mapped)
+    ops = [matchaxis(v, vd, d, size) for v, vd in zip(vals, dims)]
+    outs = sort_p.bind(*ops, dimension=dimension + (dimension >= d), is_stable=is_stable,
+                       num_keys=num_keys)
+    return outs, [d] * len(outs)
+
+
+batching_rules[sort_p] = _sort_batch_rule
+
+
 def sort(operand, dimension: int = -1, is_stable: bool = True, num_keys: int = 1):
     """Sort along `dimension`; a sequence of arrays is sorted by its first `num_keys`
     arrays lexicographically and the rest follow the same permutation.
@@ -970,6 +1007,19 @@ def _top_k_jvp(primals, tangents, *, k, axis):
 
 
 jvp_rules[top_k_p] = _top_k_jvp
+
+
+def _top_k_batch_rule(vals, dims, *, k, axis):
+    (x,), (d,) = vals, dims
+    if d == x.ndim - 1 and axis == x.ndim - 2:
+        # a batch dim after the (last) top_k axis would make it a middle axis: keep the
+        # operated-on axis last by moving the batch dim to the front
+        x, d = moveaxis(x, d, 0), 0
+    values, indices = top_k_p.bind(x, k=k, axis=axis + (axis >= d))
+    return [values, indices], [d, d]
+
+
+batching_rules[top_k_p] = _top_k_batch_rule
 
 
 def top_k(operand, k: int, *, axis: int = -1):

@@ -16,14 +16,16 @@ import operator
 
 import numpy as np
 
+from ..core import batch_util as _batch_util
 from ..core import dtypes
 from ..core.array import Array
 from ..core.errors import ConcretizationTypeError
 from ..core.jaxpr import pp_param_rules
 from ..core.trace import Tracer
 from ..interpreters.ad import defjvp_zero, deflinear, is_undefined_primal
+from ..interpreters.batching import batching_rules, bdim_at_front, matchaxis, not_mapped
 from ._base import asarray, aval, def_primitive, type_error, value_error
-from .elementwise import convert_element_type_p, convert_values, sub
+from .elementwise import convert_element_type_p, convert_values, select_n, sub
 
 __all__ = [
     'broadcast',
@@ -180,7 +182,7 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
     expanded = [1] * len(shape)
     for i in order:
         expanded[broadcast_dimensions[i]] = x.shape[i]
-    return np.array(np.broadcast_to(xt.reshape(expanded), shape))
+    return np.array(np.broadcast_to(xt.reshape(expanded), shape), order="C")
 
 
 broadcast_in_dim_p = def_primitive("broadcast_in_dim", _broadcast_in_dim_rule,
@@ -210,6 +212,20 @@ def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
 
 
 deflinear(broadcast_in_dim_p, _broadcast_in_dim_transpose)
+
+
+def _broadcast_in_dim_batch(vals, dims, *, shape, broadcast_dimensions):
+    # The batch dim becomes a new output dim placed right after the output dim of the
+    # operand dim before it, so broadcast_dimensions stay in order and nothing moves.
+    (x,), (d,) = vals, dims
+    bd = broadcast_dimensions
+    q = bd[d - 1] + 1 if d > 0 else 0
+    new_bd = (tuple(b + (b >= q) for b in bd[:d]) + (q,)
+              + tuple(b + (b >= q) for b in bd[d:]))
+    return broadcast_in_dim(x, shape[:q] + (x.shape[d],) + shape[q:], new_bd), q
+
+
+batching_rules[broadcast_in_dim_p] = _broadcast_in_dim_batch
 
 
 def broadcast_in_dim(operand, shape, broadcast_dimensions):
@@ -320,6 +336,17 @@ def _reshape_transpose(ct, x, *, new_sizes, dimensions):
 deflinear(reshape_p, _reshape_transpose)
 
 
+def _reshape_batch(vals, dims, *, new_sizes, dimensions):
+    # Fold "batch dim first" into the reshape's own transposition (`dimensions`).
+    (x,), (d,) = vals, dims
+    perm = range(len(x.shape) - 1) if dimensions is None else dimensions
+    full_perm = (d,) + tuple(p + (p >= d) for p in perm)
+    return reshape(x, (x.shape[d],) + tuple(new_sizes), full_perm), 0
+
+
+batching_rules[reshape_p] = _reshape_batch
+
+
 def reshape(operand, new_sizes, dimensions=None):
     """Reshape `operand` to `new_sizes` (row-major order); with `dimensions`, first
     transpose the operand by that permutation.
@@ -384,6 +411,16 @@ squeeze_p = def_primitive(
 deflinear(squeeze_p, lambda ct, x, *, dimensions: [expand_dims(ct, dimensions)])
 
 
+
+def _squeeze_batch(vals, dims, *, dimensions):
+    (x,), (d,) = vals, dims
+    out = squeeze_p.bind(x, dimensions=tuple(a + (a >= d) for a in dimensions))
+    return out, d - sum(1 for a in dimensions if a < d)
+
+
+batching_rules[squeeze_p] = _squeeze_batch
+
+
 def squeeze(array, dimensions):
     """Remove the size-1 dimensions listed in `dimensions` (negative values count
     from the end).
@@ -420,6 +457,17 @@ deflinear(transpose_p, lambda ct, x, *, permutation: [
     transpose(ct, tuple(int(i) for i in np.argsort(permutation)))])
 
 
+def _transpose_batch(vals, dims, *, permutation):
+    # the batch dim stays where it is; the other dims permute around it
+    (x,), (d,) = vals, dims
+    perm = [p + (p >= d) for p in permutation]
+    perm.insert(d, d)
+    return transpose(x, tuple(perm)), d
+
+
+batching_rules[transpose_p] = _transpose_batch
+
+
 def transpose(operand, permutation):
     """Permute the dimensions: output dimension i is operand dimension permutation[i].
 
@@ -451,6 +499,15 @@ rev_p = def_primitive(
     else x,
     quiet_impl=False)  # moves data only: no floating-point warnings
 deflinear(rev_p, lambda ct, x, *, dimensions: [rev(ct, dimensions)])
+
+
+
+def _rev_batch(vals, dims, *, dimensions):
+    (x,), (d,) = vals, dims
+    return rev_p.bind(x, dimensions=tuple(a + (a >= d) for a in dimensions)), d
+
+
+batching_rules[rev_p] = _rev_batch
 
 
 def rev(operand, dimensions):
@@ -530,6 +587,33 @@ def _pad_transpose(ct, x, padding_value, *, padding_config):
 deflinear(pad_p, _pad_transpose)
 
 
+def _pad_batch(vals, dims, *, padding_config):
+    x, padding_value = vals
+    xd, pd = dims
+    if xd is not_mapped:
+        cfg = padding_config
+    else:
+        cfg = padding_config[:xd] + ((0, 0, 0),) + padding_config[xd:]
+    if pd is not_mapped:
+        return pad_p.bind(x, padding_value, padding_config=cfg), xd
+    # A padding value per example: pad with zeros, then select each example's value
+    # at the padded positions (a mask of them is the padding of an all-True operand).
+    size = padding_value.shape[0]
+    dtype = padding_value.dtype
+    padded = pad_p.bind(x, _zero_scalar(dtype), padding_config=cfg)
+    padded = bdim_at_front(padded, xd, size)
+    in_shape = tuple(s for i, s in enumerate(x.shape) if i != xd)
+    mask = pad_p.bind(broadcast(Array(np.ones((), bool), False), in_shape),
+                      Array(np.zeros((), bool), False), padding_config=padding_config)
+    out_shape = padded.shape
+    mask = broadcast_in_dim(mask, out_shape, tuple(range(1, len(out_shape))))
+    fill = broadcast_in_dim(padding_value, out_shape, (0,))
+    return select_n(mask, fill, padded), 0
+
+
+batching_rules[pad_p] = _pad_batch
+
+
 def _padding_config(padding_config) -> tuple:
     try:
         cfg = tuple(tuple(_static_ints(t, "pad", "padding_config")) for t in padding_config)
@@ -605,6 +689,17 @@ def _concatenate_transpose(ct, *operands, dimension):
 deflinear(concatenate_p, _concatenate_transpose)
 
 
+def _concatenate_batch(vals, dims, *, dimension):
+    # Every operand gets the batch dim where the first batched one has it (unbatched
+    # operands are broadcast along it).
+    d, size = next((d, v.shape[d]) for v, d in zip(vals, dims) if d is not not_mapped)
+    args = [matchaxis(v, vd, d, size) for v, vd in zip(vals, dims)]
+    return concatenate_p.bind(*args, dimension=dimension + (dimension >= d)), d
+
+
+batching_rules[concatenate_p] = _concatenate_batch
+
+
 def concatenate(operands, dimension: int):
     """Concatenate a sequence of arrays of one dtype along `dimension` (non-negative).
 
@@ -645,6 +740,7 @@ def _iota_impl(*, dtype, shape, dimension):
 
 iota_p = def_primitive("iota", _iota_rule, _iota_impl)  # quiet: float16 iota overflows
 defjvp_zero(iota_p)
+# (no batching rule: iota has no operands, so it is never batched)
 
 
 def broadcasted_iota(dtype, shape, dimension: int):
@@ -795,3 +891,24 @@ def split(operand, sizes, axis: int = 0):
         start += size
     return out
 
+
+
+# ----------------------------------------------------------------------------- for vmap
+# The batching interpreter moves and creates batch axes with these (core.batch_util).
+
+def _moveaxis_for_batching(x, src: int, dst: int):
+    nd = len(x.shape)
+    src, dst = src % nd, dst % nd
+    perm = [d for d in range(nd) if d != src]
+    perm.insert(dst, src)
+    return transpose(x, tuple(perm))
+
+
+def _new_axis_for_batching(x, size: int, axis: int):
+    x = asarray(x)
+    nd = len(x.shape)
+    shape = x.shape[:axis] + (size,) + x.shape[axis:]
+    return broadcast_in_dim(x, shape, tuple(i if i < axis else i + 1 for i in range(nd)))
+
+
+_batch_util.install(_moveaxis_for_batching, _new_axis_for_batching)
