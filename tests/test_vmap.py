@@ -121,3 +121,26 @@ def test_grad_compositions():
     g = tinyjax.grad(lambda v: jnp.sum(tinyjax.vmap(
         lambda a: a * lax.psum(a, "i"), axis_name="i")(v)))(v)
     close(g, np.full(3, 2 * v.sum()), 1e-5)  # d/dv_k sum_i v_i * sum(v) = 2 sum(v)
+
+
+def test_vmap_of_every_jnp_ufunc_matches_loop():
+    from test_numpy_ufuncs import SHAPES, UFUNCS, _values
+    rng = np.random.default_rng(0)
+    for name, _, arity, dts, domain in UFUNCS:
+        fn = getattr(jnp, name)
+        dtype = dts[0]
+        n = 3
+        shapes = SHAPES[2][:arity]  # (2, 3) and (3,): broadcasting inside each example
+        examples = [[_values(rng, dtype, domain, s) for s in shapes] for _ in range(n)]
+        stacked = [np.stack([ex[i] for ex in examples]) for i in range(arity)]
+        in_axes = (0,) + (None,) * (arity - 1) if arity > 1 else 0
+        if arity > 1:  # keep the second operand unbatched, as the loop sees it
+            stacked[1:] = [examples[0][i] for i in range(1, arity)]
+            for ex in examples:
+                ex[1:] = examples[0][1:]
+        got = tinyjax.vmap(fn, in_axes=in_axes)(*stacked)
+        got = got[0] if isinstance(got, tuple) else got
+        w = np.stack([x[0] if isinstance(x, tuple) else x for x in
+                      [fn(*ex) for ex in examples]])
+        np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(w, np.float64),
+                                   rtol=1e-5, atol=1e-6, equal_nan=True, err_msg=name)

@@ -74,8 +74,9 @@ def test_vmap_matches_loop(case, data):
         in_axes.append(ax)
         batched_args.append(np.moveaxis(stacked, 0, ax % nd))
     want = _loop_reference(case, examples)
-    got = tinyjax.vmap(case.fun, in_axes=tuple(in_axes))(*batched_args)
-    _check(_as_tuple(got), want)
+    out_axis = data.draw(st.sampled_from([0, -1]), label="out_axes")
+    got = tinyjax.vmap(case.fun, in_axes=tuple(in_axes), out_axes=out_axis)(*batched_args)
+    _check([np.moveaxis(np.asarray(g), out_axis, 0) for g in _as_tuple(got)], want)
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.name)
