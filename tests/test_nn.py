@@ -58,8 +58,9 @@ def _softplus(x):
 
 def _log1mexp(x):
     small = x < np.log(2)
-    return np.where(small, np.log(-np.expm1(-np.where(small, x, 1))),
-                    np.log1p(-np.exp(-np.where(small, 1, x))))
+    with np.errstate(divide="ignore"):  # log1mexp(0) = -inf, as intended
+        return np.where(small, np.log(-np.expm1(-np.where(small, x, 1))),
+                        np.log1p(-np.exp(-np.where(small, 1, x))))
 
 
 # name, kwargs, float64 reference, points where the function (or its first or second
