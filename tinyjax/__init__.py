@@ -41,6 +41,8 @@ from .custom_derivatives import closure_convert as closure_convert
 from .custom_derivatives import custom_jvp as custom_jvp
 from .custom_derivatives import custom_vjp as custom_vjp
 from .interpreters import eval as _eval  # noqa: F401
+from .pjit import disable_jit as disable_jit
+from .pjit import jit as jit
 from .vmap import vmap as vmap
 
 __version__ = "0.1.0"

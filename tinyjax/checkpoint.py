@@ -53,6 +53,7 @@ class checkpoint_policies:
 
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True)
+checkpoint_p.inline_jaxpr_param = "jaxpr"
 abstract_eval_rules[checkpoint_p] = lambda *avals, jaxpr, prevent_cse, differentiated, policy: \
     [v.aval for v in jaxpr.jaxpr.outvars]
 pp_param_rules[checkpoint_p] = lambda params: {

@@ -35,6 +35,24 @@ class Device:
 _CPU0 = Device(0, "cpu")
 
 
+class _DeletedValue:
+    """Stands in for the data of a deleted (donated) array: any use raises."""
+
+    __slots__ = ("shape_", "dtype_")
+
+    def __init__(self, shape, dtype):
+        self.shape_, self.dtype_ = shape, dtype
+
+    def __getattr__(self, name):
+        raise RuntimeError(
+            f"Array has been deleted (its buffer was donated to a jit-compiled call): "
+            f"{np.dtype(self.dtype_).name}{list(self.shape_)}. Do not use an argument "
+            f"after passing it in donate_argnums, or drop donate_argnums.")
+
+    def __array__(self, *a, **k):
+        self.__getattr__("data")
+
+
 class Array:
     """An immutable array on a device. On CPU it wraps a read-only NumPy array.
 
@@ -53,6 +71,17 @@ class Array:
         self._value = value
         self.weak_type = weak_type
         self._aval = None
+
+    # -- deletion (buffer donation)
+    def _delete(self) -> None:
+        """Give this array's memory away (jit donation); later use raises."""
+        self._value = _DeletedValue(self._value.shape, self._value.dtype)
+
+    def is_deleted(self) -> bool:
+        return type(self._value) is _DeletedValue
+
+    def delete(self) -> None:
+        self._delete()
 
     # -- attributes
     @property

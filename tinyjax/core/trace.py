@@ -25,11 +25,14 @@ abstract_eval_rules: dict = {}
 class Primitive:
     """A named operation; transformations act on it through their rule tables."""
 
-    __slots__ = ("name", "multiple_results", "__weakref__")
+    __slots__ = ("name", "multiple_results", "inline_jaxpr_param", "__weakref__")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
         self.multiple_results = multiple_results
+        # call-like primitives (jit, checkpoint) name the param holding their jaxpr,
+        # which the compiler inlines
+        self.inline_jaxpr_param = None
 
     def __repr__(self):
         return self.name

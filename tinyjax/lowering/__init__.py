@@ -1,0 +1,6 @@
+"""tinyjax's compiler: jaxpr -> fused kernels -> LLVM IR -> machine code.
+
+Importing this package registers every lowering rule (one module per family)."""
+from . import lower_elementwise as _lower_elementwise  # noqa: F401
+from . import lower_reductions as _lower_reductions  # noqa: F401
+from . import lower_shapes as _lower_shapes  # noqa: F401

@@ -1,0 +1,175 @@
+"""The compiler driver: jaxpr -> simplify -> fuse -> kernel IR -> memory plan ->
+LLVM IR -> machine code -> `Executable`.
+
+`compile_jaxpr(closed_jaxpr)` returns a `CompiledFunction` holding the callable and
+every intermediate stage as text (`as_text(stage)`), which is what
+`jit(f).lower(x).compile().as_text(...)` shows.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+
+from ..core.jaxpr import DropVar, Literal, Var, pp_jaxpr
+from . import kir, llvm_env
+from .executable import Executable, build_module
+from .fusion import Assembler, plan_fusion
+from .memory import plan_memory
+from .passes import simplify
+
+_ids = itertools.count()
+
+
+class CompiledFunction:
+    __slots__ = ("executable", "texts", "compile_seconds", "n_kernels", "donation_notes")
+
+    def __init__(self, executable, texts, compile_seconds, n_kernels, donation_notes):
+        self.executable = executable
+        self.texts = texts
+        self.compile_seconds = compile_seconds
+        self.n_kernels = n_kernels
+        self.donation_notes = donation_notes
+
+    def __call__(self, args):
+        return self.executable(args)
+
+    def as_text(self, stage: str = "kernels") -> str:
+        if stage == "asm":
+            return self.executable.compiled.asm()
+        if stage in ("llvm", "llvm_ir"):
+            return self.texts["llvm"]
+        if stage in ("llvm_opt", "optimized"):
+            return self.executable.compiled.optimized_text
+        if stage not in self.texts:
+            raise ValueError(f"unknown stage {stage!r}; choose one of "
+                             f"{sorted(self.texts) + ['asm', 'llvm_opt']}")
+        return self.texts[stage]
+
+
+def _listing(infos, plan) -> str:
+    lines = []
+    for info in infos:
+        lines.append(repr(info.kernel))
+        lines.append("")
+    lines.append(f"# {len(infos)} kernels; {plan.describe()}")
+    return "\n".join(lines)
+
+
+def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunction:
+    """Compile a ClosedJaxpr whose invars are the call's flat arguments."""
+    t0 = time.perf_counter()
+    with llvm_env.COMPILE_LOCK:
+        kir.reset_intern_table()
+        jaxpr, consts = simplify(closed.jaxpr, list(closed.consts))
+        inline = plan_fusion(jaxpr)
+
+        buffers: dict = {}
+        for i, v in enumerate(jaxpr.invars):
+            buffers[v] = kir.Buffer(f"in{i}", v.aval.dtype, _size(v.aval), "input")
+        for i, v in enumerate(jaxpr.constvars):
+            buffers[v] = kir.Buffer(f"const{i}", v.aval.dtype, _size(v.aval), "const")
+        in_pos = {v: i for i, v in enumerate(jaxpr.invars)}
+        const_pos = {v: i for i, v in enumerate(jaxpr.constvars)}
+
+        # outputs: each distinct computed Var gets an output buffer
+        out_plan, out_buf_vars = [], []
+        for v in jaxpr.outvars:
+            if isinstance(v, Literal):
+                out_plan.append(("lit", np.asarray(v.val, v.aval.dtype)))
+            elif v in in_pos:
+                out_plan.append(("in", in_pos[v]))
+            elif v in const_pos:
+                out_plan.append(("const", const_pos[v]))
+            else:
+                if v not in out_buf_vars:
+                    out_buf_vars.append(v)
+                out_plan.append(("buf", out_buf_vars.index(v)))
+        for k, v in enumerate(out_buf_vars):
+            buffers[v] = kir.Buffer(f"out{k}", v.aval.dtype, _size(v.aval), "output")
+        temp_count = itertools.count()
+        for e in jaxpr.eqns:
+            for v in e.outvars:
+                if v not in buffers and (isinstance(v, DropVar) or v not in inline):
+                    buffers[v] = kir.Buffer(f"t{next(temp_count)}", v.aval.dtype,
+                                            _size(v.aval), "temp")
+
+        host_eqns: list = []
+        infos = Assembler(jaxpr, buffers, inline, host_eqns).kernels()
+        plan = plan_memory(infos)
+
+        # donation: an output may take over a donated input's buffer when types
+        # match and no kernel reads the input after the output's kernel starts
+        donate_map, notes = _plan_donation(jaxpr, infos, buffers, out_buf_vars, donate_argnums)
+
+        slots: dict = {}
+        n_in, n_c, n_o = len(jaxpr.invars), len(jaxpr.constvars), len(out_buf_vars)
+        for v in jaxpr.invars:
+            slots[buffers[v]] = in_pos[v]
+        for v in jaxpr.constvars:
+            slots[buffers[v]] = n_in + const_pos[v]
+        for k, v in enumerate(out_buf_vars):
+            slots[buffers[v]] = n_in + n_c + k
+        slots["arena"] = n_in + n_c + n_o
+        mod_name = f"tj_{_sanitize(name)}_{next(_ids)}"
+        module = build_module(mod_name, infos, slots, plan, n_in + n_c + n_o + 1)
+        llvm_text = str(module)
+        compiled = llvm_env.compile_module(module)
+        host_slot_base = n_in + n_c + n_o + 1
+        if host_eqns and host_slot_base:
+            pass  # callbacks follow the arena slot (see executable.py)
+        exe = Executable(name, compiled, [v.aval for v in jaxpr.invars], out_plan,
+                         [v.aval for v in jaxpr.outvars], consts, plan, host_eqns, infos,
+                         n_o, donate_map)
+        exe.set_output_buffers([(tuple(v.aval.shape), np.dtype(v.aval.dtype))
+                                for v in out_buf_vars])
+        texts = {"jaxpr": pp_jaxpr(jaxpr), "kernels": _listing(infos, plan),
+                 "llvm": llvm_text}
+        kir.reset_intern_table()
+    return CompiledFunction(exe, texts, time.perf_counter() - t0, len(infos), notes)
+
+
+def _size(aval) -> int:
+    return int(np.prod(aval.shape, dtype=np.int64))
+
+
+def _sanitize(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)[:40]
+
+
+def _plan_donation(jaxpr, infos, buffers, out_buf_vars, donate_argnums):
+    donate_map, notes = {}, []
+    if not donate_argnums:
+        return donate_map, notes
+    last_read = {}
+    first_write = {}
+    for k, info in enumerate(infos):
+        for b in info.kernel.params:
+            last_read[b] = k
+        for v in info.outputs:
+            first_write.setdefault(buffers.get(v), k)
+    taken = set()
+    for i in donate_argnums:
+        if i >= len(jaxpr.invars):
+            continue
+        v = jaxpr.invars[i]
+        ib = buffers[v]
+        why = "no output has its shape and dtype"
+        for k, ov in enumerate(out_buf_vars):
+            if k in taken or ov.aval.shape != v.aval.shape or ov.aval.dtype != v.aval.dtype:
+                continue
+            ob = buffers[ov]
+            if last_read.get(ib, -1) >= first_write.get(ob, 0):
+                why = "the input is still read while that output is written"
+                continue
+            donate_map[k] = i
+            taken.add(k)
+            break
+        else:
+            notes.append(f"donated argument {i} ({v.aval.str_short()}) was not reused: {why}")
+    return donate_map, notes
+
+
+def is_var(a) -> bool:
+    return isinstance(a, Var)

@@ -1,0 +1,225 @@
+"""Fusion: decide which values are computed inside their consumers' loops, then
+assemble one kernel-IR `Kernel` per materialized value (or per kernel/host
+equation).
+
+A value produced by an expr rule is *inlined* (never stored) when recomputing it
+where it is read costs little: it has one consumer that reads each element about
+once (elementwise ops, reductions, slices, transposes...), or its whole expression
+is cheap (`CHEAP`). So `exp(x) * 2 + y` is one loop, `sum(exp(x - m))` one loop
+nest, and `broadcast(exp(x))` computes `exp` once per input element.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ..core.jaxpr import DropVar, Literal, Var
+from . import kir
+from .rules import ConstReader, EqnCtx, View, lowering_rules, ravel
+
+CHEAP = 4          # per-element cost below which recomputation is always fine
+MAX_TREE = 600     # bound on the size of one fused expression (compile time)
+
+
+def eqn_ctx(eqn) -> EqnCtx:
+    return EqnCtx(eqn.primitive, eqn.params, [a.aval for a in eqn.invars],
+                  [v.aval for v in eqn.outvars])
+
+
+def rule_for(prim):
+    rule = lowering_rules.get(prim)
+    if rule is None:
+        raise NotImplementedError(f"jit lowering rule for '{prim}' is not implemented")
+    return rule
+
+
+def plan_fusion(jaxpr) -> set:
+    """The set of Vars to inline into their consumers."""
+    consumers: dict = {}
+    for eqn in jaxpr.eqns:
+        for a in eqn.invars:
+            if isinstance(a, Var):
+                lst = consumers.setdefault(a, [])
+                if not lst or lst[-1] is not eqn:
+                    lst.append(eqn)
+    outs = {v for v in jaxpr.outvars if isinstance(v, Var)}
+    tree: dict = {}
+    inline: set = set()
+    for eqn in jaxpr.eqns:
+        rule = rule_for(eqn.primitive)
+        if rule.kind != "expr" or len(eqn.outvars) != 1:
+            continue
+        v = eqn.outvars[0]
+        ctx = eqn_ctx(eqn)
+        t = rule.cost_of(ctx) + sum(tree.get(a, 0) for a in eqn.invars
+                                    if isinstance(a, Var) and a in inline)
+        tree[v] = t
+        users = consumers.get(v, [])
+        if v in outs or not users or t > MAX_TREE:
+            continue
+        ok = len(users) == 1 or t <= CHEAP
+        for ce in users:
+            crule = rule_for(ce.primitive)
+            if crule.kind == "expr":
+                if t > CHEAP and not crule.reads_once_of(eqn_ctx(ce)):
+                    ok = False
+            elif crule.kind == "kernel":
+                if not crule.fuse_inputs or t > CHEAP:
+                    ok = False
+            else:
+                ok = False
+        if ok:
+            inline.add(v)
+    return inline
+
+
+class FusedReader:
+    """Reads an inlined value by evaluating its rule at the requested index."""
+
+    __slots__ = ("asm", "eqn", "shape", "dtype")
+
+    def __init__(self, asm, eqn):
+        self.asm, self.eqn = asm, eqn
+        aval = eqn.outvars[0].aval
+        self.shape, self.dtype = tuple(aval.shape), np.dtype(aval.dtype)
+
+    def __call__(self, idx):
+        idx = tuple(kir.as_expr(i) for i in idx)
+        key = (id(self.eqn), tuple(id(i) for i in idx))
+        memo = self.asm.memo
+        e = memo.get(key)
+        if e is None:
+            eqn = self.eqn
+            readers = [self.asm.reader(a) for a in eqn.invars]
+            e = rule_for(eqn.primitive).fn(eqn_ctx(eqn), idx, *readers)
+            if e.dtype != self.dtype:
+                raise TypeError(f"lowering rule for '{eqn.primitive}' produced {e.dtype}, "
+                                f"expected {self.dtype}")
+            memo[key] = (e, idx)
+            return e
+        return e[0]
+
+
+class KernelInfo:
+    """A kernel plus what the listing and the memory plan need to know."""
+
+    __slots__ = ("kernel", "scratch", "prims", "outputs")
+
+    def __init__(self, kernel, scratch, prims, outputs):
+        self.kernel, self.scratch, self.prims, self.outputs = kernel, scratch, prims, outputs
+
+
+class Assembler:
+    def __init__(self, jaxpr, buffers: dict, inline: set, host_slots: list):
+        self.jaxpr = jaxpr
+        self.buffers = buffers          # Var -> kir.Buffer (materialized values)
+        self.inline = inline
+        self.producer = {v: e for e in jaxpr.eqns for v in e.outvars}
+        self.memo: dict = {}
+        self.host_slots = host_slots    # [(prim, params, in_avals, out_avals)]
+        self._names = itertools.count()
+
+    def reader(self, atom):
+        if isinstance(atom, Literal):
+            return ConstReader(atom.val, atom.aval.dtype)
+        if atom in self.inline:
+            return FusedReader(self, self.producer[atom])
+        return View(self.buffers[atom], atom.aval.shape)
+
+    def _fused_prims(self, eqn) -> list:
+        names, seen, stack = [], set(), [eqn]
+        while stack:
+            e = stack.pop()
+            if id(e) in seen:
+                continue
+            seen.add(id(e))
+            names.append(e.primitive.name)
+            for a in e.invars:
+                if isinstance(a, Var) and a in self.inline:
+                    stack.append(self.producer[a])
+        return list(reversed(names))
+
+    def kernels(self) -> list:
+        out = []
+        for eqn in self.jaxpr.eqns:
+            rule = rule_for(eqn.primitive)
+            if rule.kind == "expr" and eqn.outvars[0] in self.inline:
+                continue
+            self.memo = {}
+            kb = kir.KernelBuilder()
+            ctx = eqn_ctx(eqn)
+            out_bufs = [self.buffers[v] for v in eqn.outvars]
+            if rule.kind == "expr":
+                v = eqn.outvars[0]
+                shape = tuple(v.aval.shape)
+                idx = []
+                blocks = []
+                for n in shape:
+                    blk = kb.loop(n)
+                    idx.append(blk.__enter__())
+                    blocks.append(blk)
+                val = FusedReader(self, eqn)(tuple(idx))
+                kb.store(out_bufs[0], ravel(idx, shape), val)
+                for blk in reversed(blocks):
+                    blk.__exit__(None, None, None)
+            elif rule.kind == "kernel":
+                readers = [self.reader(a) for a in eqn.invars]
+                views = [View(b, v.aval.shape) for b, v in zip(out_bufs, eqn.outvars)]
+                rule.fn(ctx, kb, readers, views)
+            else:  # host
+                slot = len(self.host_slots)
+                self.host_slots.append(eqn)
+                in_bufs = [self.buffers[a] if isinstance(a, Var) else None for a in eqn.invars]
+                if any(b is None for b in in_bufs):
+                    raise NotImplementedError("host call with a literal operand")
+                kb.emit(kir.HostCall(slot, in_bufs + out_bufs, eqn.primitive.name))
+            params = collect_buffers(kb.body)
+            name = f"k{next(self._names)}_{eqn.primitive.name.replace('-', '_')}"
+            prims = self._fused_prims(eqn) if rule.kind == "expr" else [eqn.primitive.name]
+            label = ("fusion: " if len(prims) > 1 else "") + ", ".join(prims)
+            out.append(KernelInfo(kir.Kernel(name, params, kb.body, label), kb.scratch,
+                                  prims, [v for v in eqn.outvars if not isinstance(v, DropVar)]))
+        return out
+
+
+def collect_buffers(stmts) -> list:
+    """Every buffer a statement list reads or writes, in first-use order."""
+    found: dict = {}
+    seen: set = set()
+
+    def ex(e):
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if x.kind == "load":
+                found.setdefault(x.attr, None)
+            stack.extend(x.args)
+
+    def st(ss):
+        for s in ss:
+            if isinstance(s, kir.Store):
+                ex(s.index)
+                ex(s.value)
+                found.setdefault(s.buf, None)
+            elif isinstance(s, kir.For):
+                ex(s.start)
+                ex(s.stop)
+                st(s.body)
+            elif isinstance(s, kir.Local):
+                ex(s.init)
+            elif isinstance(s, kir.Assign):
+                ex(s.value)
+            elif isinstance(s, kir.If):
+                ex(s.cond)
+                st(s.then)
+                st(s.orelse)
+            elif isinstance(s, kir.HostCall):
+                for b in s.buffers:
+                    found.setdefault(b, None)
+
+    st(stmts)
+    return list(found)
