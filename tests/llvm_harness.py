@@ -71,7 +71,7 @@ def ulp_error(got, want, dtype):
     mn = np.iinfo(itype).min
     gi = np.where(gi < 0, mn - gi, gi)
     wi = np.where(wi < 0, mn - wi, wi)
-    d = np.abs(gi.astype(np.float64) - wi.astype(np.float64))
+    d = np.abs(gi.astype(object) - wi.astype(object)).astype(np.float64)
     d = np.where(same_special, 0.0, d)
     d = np.where(np.isnan(got) != np.isnan(want), np.inf, d)
     return d

@@ -40,6 +40,9 @@ from .interpreters.partial_eval import (
 from .lowering.compiler import compile_jaxpr
 
 logger = logging.getLogger("tinyjax")
+_state = core._state
+_cfg = config._values
+_LEAF_TREE = pytree.tree_flatten(0)[1]
 
 config.define("jax_log_compiles", False, lambda name, v: bool(v))
 
@@ -260,11 +263,13 @@ def _describe_miss(old_keys, key, argnames) -> str:
     """Which part of the call signature differs from the closest cached one."""
     if not old_keys:
         return "first call"
-    tree, avals, static = key
+    tree, avals, static, x64 = key
     reasons = []
     for old in old_keys[-4:]:
-        otree, oavals, ostatic = old
-        if ostatic != static:
+        otree, oavals, ostatic, ox64 = old
+        if ox64 != x64:
+            reasons.append(f"jax_enable_x64 changed to {x64}")
+        elif ostatic != static:
             reasons.append(f"static arguments changed from {ostatic} to {static}")
         elif otree != tree:
             reasons.append(f"argument structure changed from {otree} to {tree}")
@@ -280,7 +285,8 @@ def _describe_miss(old_keys, key, argnames) -> str:
 
 
 class _CacheEntry:
-    __slots__ = ("closed", "out_tree", "compiled", "bind_jaxpr", "bind_consts", "name")
+    __slots__ = ("closed", "out_tree", "compiled", "bind_jaxpr", "bind_consts", "name",
+                 "cacheable")
 
 
 class Lowered:
@@ -360,6 +366,10 @@ class JitWrapped:
         self._inline = inline
         self._cache = LRUCache(256)
         self._keys: list = []
+        # fast path: all-positional Array arguments, no static/donated arguments
+        self._fast: dict = {}
+        self._fast_ok = not (self._static_argnums or self._static_argnames or
+                             self._donate_argnums)
 
     def __get__(self, obj, objtype=None):
         if obj is None:
@@ -400,7 +410,7 @@ class JitWrapped:
         flat, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         flat = [_to_array(x) for x in flat]
         avals = tuple(x.aval if type(x) is Array else raise_to_shaped(x) for x in flat)
-        return (in_tree, avals, static), flat, in_tree, static
+        return (in_tree, avals, static, config.jax_enable_x64), flat, in_tree, static
 
     def _dyn_argnums_donated(self, args, in_tree, flat):
         """Flat positions of donated leaves."""
@@ -448,15 +458,31 @@ class JitWrapped:
         entry.compiled = None
         entry.name = self._name
         entry.bind_jaxpr, entry.bind_consts = _closed_to_args(closed)
-        if not any(isinstance(c, Tracer) for c in closed.consts):
+        entry.cacheable = not any(isinstance(c, Tracer) for c in closed.consts)
+        if entry.cacheable:
             self._cache.put(key, entry)   # consts from an outer trace must not be reused
             self._keys.append(key)
             if len(self._keys) > 64:
                 del self._keys[:32]
         return entry
 
-    @api_boundary
     def __call__(self, *args, **kwargs):
+        if not kwargs and self._fast_ok and _state.eager_only:
+            key = []
+            for a in args:
+                if type(a) is not Array:
+                    break
+                key.append(a._aval or a.aval)
+            else:
+                hit = self._fast.get(tuple(key))
+                if hit is not None and hit[2] == _cfg["jax_enable_x64"] and \
+                        not _cfg["jax_disable_jit"]:
+                    outs = hit[0](args)
+                    return outs[0] if hit[1] is None else pytree.tree_unflatten(hit[1], outs)
+        return self._call(args, kwargs)
+
+    @api_boundary
+    def _call(self, args, kwargs):
         if config.jax_disable_jit:
             return self.fun(*args, **kwargs)
         key, flat, in_tree, static = self._prepare(args, kwargs)
@@ -470,6 +496,13 @@ class JitWrapped:
                 for note in cf.donation_notes:
                     logger.warning("jit(%s): %s", self._name, note)
             outs = cf(flat)
+            if self._fast_ok and not kwargs and entry.cacheable and \
+                    all(type(a) is Array for a in args):
+                if len(self._fast) > 256:
+                    self._fast.clear()
+                single = entry.out_tree == _LEAF_TREE
+                self._fast[key[1]] = (cf.executable, None if single else entry.out_tree,
+                                      config.jax_enable_x64)
         else:
             outs = jit_p.bind(*entry.bind_consts, *flat, jaxpr=entry.bind_jaxpr,
                               name=self._name)
@@ -488,6 +521,7 @@ class JitWrapped:
         return eval_shape(self.fun, *args, **kwargs)
 
     def clear_cache(self):
+        self._fast.clear()
         self._cache.clear()
         self._keys.clear()
 

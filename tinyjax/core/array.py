@@ -133,9 +133,6 @@ class Array:
     def block_until_ready(self) -> "Array":
         return self
 
-    def is_deleted(self) -> bool:
-        return False
-
     def unsafe_buffer_pointer(self) -> int:
         return self._value.ctypes.data
 

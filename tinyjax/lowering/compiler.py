@@ -113,12 +113,9 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunct
             slots[buffers[v]] = n_in + n_c + k
         slots["arena"] = n_in + n_c + n_o
         mod_name = f"tj_{_sanitize(name)}_{next(_ids)}"
-        module = build_module(mod_name, infos, slots, plan, n_in + n_c + n_o + 1)
+        module = build_module(mod_name, infos, slots, plan, n_in + n_c + n_o + 1, len(host_eqns))
         llvm_text = str(module)
         compiled = llvm_env.compile_module(module)
-        host_slot_base = n_in + n_c + n_o + 1
-        if host_eqns and host_slot_base:
-            pass  # callbacks follow the arena slot (see executable.py)
         exe = Executable(name, compiled, [v.aval for v in jaxpr.invars], out_plan,
                          [v.aval for v in jaxpr.outvars], consts, plan, host_eqns, infos,
                          n_o, donate_map)
@@ -160,7 +157,9 @@ def _plan_donation(jaxpr, infos, buffers, out_buf_vars, donate_argnums):
             if k in taken or ov.aval.shape != v.aval.shape or ov.aval.dtype != v.aval.dtype:
                 continue
             ob = buffers[ov]
-            if last_read.get(ib, -1) >= first_write.get(ob, 0):
+            k_out = first_write.get(ob, 0)
+            lr = last_read.get(ib, -1)
+            if lr > k_out or (lr == k_out and not _reads_in_place(infos[k_out].kernel, ib, ob)):
                 why = "the input is still read while that output is written"
                 continue
             donate_map[k] = i
@@ -169,6 +168,40 @@ def _plan_donation(jaxpr, infos, buffers, out_buf_vars, donate_argnums):
         else:
             notes.append(f"donated argument {i} ({v.aval.str_short()}) was not reused: {why}")
     return donate_map, notes
+
+
+def _reads_in_place(kernel, ib, ob) -> bool:
+    """True if `kernel` stores `ob` once and reads `ib` only at that same index, so
+    `ob` may overwrite `ib` element by element."""
+    stores, loads = [], []
+
+    def walk_expr(e, seen):
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if x.kind == "load" and x.attr is ib:
+                loads.append(x.args[0])
+            stack.extend(x.args)
+
+    def walk(stmts):
+        for st in stmts:
+            if isinstance(st, kir.Store):
+                if st.buf is ob:
+                    stores.append(st.index)
+                walk_expr(st.value, set())
+                walk_expr(st.index, set())
+            elif isinstance(st, kir.For):
+                walk(st.body)
+            else:
+                return False
+        return True
+
+    if not walk(kernel.body) or len(stores) != 1:
+        return False
+    return all(i is stores[0] for i in loads)
 
 
 def is_var(a) -> bool:

@@ -19,6 +19,25 @@ from . import llvm_env
 from .llvm_codegen import I64, PTR, VOID, emit_kernel_function
 
 _ENTRY = "tj_entry"
+_CALL = "tj_call"
+
+
+def _data_offset():
+    """Where NumPy keeps an array's data pointer inside the array object (the
+    PyArrayObject layout: 16 on 64-bit CPython); None if this build differs."""
+    probe = np.arange(3, dtype=np.float64)[1:]
+    try:
+        if ctypes.c_void_p.from_address(id(probe) + 16).value == probe.ctypes.data:
+            other = np.empty(5, np.int8)
+            if ctypes.c_void_p.from_address(id(other) + 16).value == other.ctypes.data:
+                return 16
+    except Exception:  # pragma: no cover
+        pass
+    return None
+
+
+DATA_OFFSET = _data_offset()
+_EMPTY = np.empty(0, np.uint8)
 _CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
@@ -37,7 +56,7 @@ def contiguous_value(a) -> np.ndarray:
     return v
 
 
-def build_module(name, kernel_infos, slots: dict, plan, n_args: int):
+def build_module(name, kernel_infos, slots: dict, plan, n_args: int, n_host: int = 0):
     """LLVM module: one function per kernel plus the entry glue."""
     m = llvm_env.new_module(name)
     fns = [emit_kernel_function(m, info.kernel) for info in kernel_infos]
@@ -65,7 +84,25 @@ def build_module(name, kernel_infos, slots: dict, plan, n_args: int):
     for fn, info in zip(fns, kernel_infos):
         b.call(fn, [pointer(buf) for buf in info.kernel.params] + [args])
     b.ret_void()
+    _emit_call_wrapper(m, entry, n_args, n_host)
     return m
+
+
+def _emit_call_wrapper(m, entry, n_args: int, n_host: int):
+    """`tj_call(i64 x0, ..., i64 xn)`: the first n_args are NumPy array objects
+    (PyObject*) whose data pointers are read at DATA_OFFSET (when the layout check
+    passed) or raw addresses; the rest are raw host-callback addresses."""
+    n = n_args + n_host
+    fn = ir.Function(m, ir.FunctionType(VOID, [I64] * n), _CALL)
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    arr = b.bitcast(b.alloca(PTR, size=I64(max(n, 1))), PTR)
+    for k, x in enumerate(fn.args):
+        p = b.inttoptr(x, PTR)
+        if k < n_args and DATA_OFFSET is not None:
+            p = b.load(b.gep(p, [I64(DATA_OFFSET)], source_etype=ir.IntType(8)), typ=PTR)
+        b.store(p, b.gep(arr, [I64(k)], source_etype=PTR))
+    b.call(entry, [arr])
+    b.ret_void()
 
 
 class Executable:
@@ -88,18 +125,43 @@ class Executable:
         self.donate_map = donate_map or {}  # output buffer index -> input index
         self._callbacks = [_make_callback(e) for e in host_eqns]
         self.callback_ptrs = [ctypes.cast(c, ctypes.c_void_p).value for c in self._callbacks]
-        n_slots = len(in_avals) + len(consts) + n_outputs + 1 + len(host_eqns)
-        self._argv_type = ctypes.c_void_p * n_slots
-        self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(compiled.address(_ENTRY))
+        n_args = len(in_avals) + len(consts) + n_outputs + 1
+        n_all = n_args + len(host_eqns)
+        self._fn = ctypes.CFUNCTYPE(None, *([ctypes.c_ssize_t] * n_all))(compiled.address(_CALL))
+        self._by_object = DATA_OFFSET is not None
+        self._const_ids = [id(c) for c in self.consts] if self._by_object else self.const_ptrs
         self._buf_specs = []
         self._weak = [a.weak_type for a in out_avals]
+        self._simple_out = None
 
     def set_output_buffers(self, specs):
         self._buf_specs = specs            # [(shape, dtype)] per output buffer
 
+    def set_output_buffers(self, specs):
+        self._buf_specs = specs            # [(shape, dtype)] per output buffer
+        if not self.donate_map and all(k == "buf" for k, _ in self.out_plan) and \
+                [k for _, k in self.out_plan] == list(range(len(specs))):
+            self._simple_out = list(zip(specs, self._weak))
+
     def __call__(self, args):
-        vals = [contiguous_value(a) for a in args]
-        ptrs = [address(v) for v in vals]
+        """Run on a list of Arrays (the jaxpr's invars); returns a list of Arrays."""
+        vals = []
+        for a in args:
+            v = a._value if type(a) is Array else None
+            if v is None or not v.flags.c_contiguous:
+                v = contiguous_value(a)
+            vals.append(v)
+        arena = np.empty(self.plan.arena_bytes, np.uint8) if self.plan.arena_bytes else _EMPTY
+        simple = self._simple_out
+        if simple is not None:
+            bufs = [np.empty(shape, dtype) for (shape, dtype), _ in simple]
+            if self._by_object:
+                self._fn(*map(id, vals), *self._const_ids, *map(id, bufs), id(arena),
+                         *self.callback_ptrs)
+            else:
+                self._fn(*map(address, vals), *self._const_ids, *map(address, bufs),
+                         address(arena), *self.callback_ptrs)
+            return [Array(o, w) for o, (_, w) in zip(bufs, simple)]
         bufs = []
         for k, (shape, dtype) in enumerate(self._buf_specs):
             i = self.donate_map.get(k)
@@ -107,16 +169,13 @@ class Executable:
                 bufs.append(_take_donated(args[i], vals[i]))
             else:
                 bufs.append(np.empty(shape, dtype))
-        arena = np.empty(self.plan.arena_bytes, np.uint8) if self.plan.arena_bytes else None
-        argv = self._argv_type(*ptrs, *self.const_ptrs, *[address(o) for o in bufs],
-                               address(arena) if arena is not None else 0,
-                               *self.callback_ptrs)
-        self._fn(argv)
+        conv = id if self._by_object else address
+        self._fn(*map(conv, vals), *self._const_ids, *map(conv, bufs), conv(arena),
+                 *self.callback_ptrs)
         outs = []
         for (kind, k), weak in zip(self.out_plan, self._weak):
             if kind == "buf":
-                o = bufs[k]
-                outs.append(Array(o, weak))
+                outs.append(Array(bufs[k], weak))
             elif kind == "in":
                 a = args[k]
                 outs.append(a if type(a) is Array and a.weak_type == weak else Array(vals[k], weak))

@@ -64,6 +64,7 @@ class FunctionEmitter:
         self.memo = [{}]
         self._has_local: dict = {}
         fn = builder.function
+        # allocas go to the entry block, which holds only them and a branch to the code
         self._alloca_builder = ir.IRBuilder(fn.entry_basic_block)
 
     # ------------------------------------------------------------------ statements
@@ -105,10 +106,9 @@ class FunctionEmitter:
                     self._scoped(self.stmts, s.then)
             self._invalidate()
         elif isinstance(s, kir.HostCall):
-            arr = self._alloca(ir.ArrayType(PTR, max(1, len(s.buffers))))
+            arr = b.bitcast(self._alloca(ir.ArrayType(PTR, max(1, len(s.buffers)))), PTR)
             for k, buf in enumerate(s.buffers):
-                b.store(self.buffers[buf], b.gep(arr, [I64(0), I32(k)],
-                                                  source_etype=arr.allocated_type))
+                b.store(self.buffers[buf], b.gep(arr, [I64(k)], source_etype=PTR))
             fptr = b.load(b.gep(self.args_ptr, [I64(s.slot)], source_etype=PTR), typ=PTR)
             self._indirect_call(fptr, [arr])
             self._invalidate()
@@ -118,10 +118,7 @@ class FunctionEmitter:
     def _alloca(self, ty, name=""):
         """An alloca at the top of the entry block (so mem2reg promotes it)."""
         blk = self._alloca_builder.function.entry_basic_block
-        if blk.instructions:
-            self._alloca_builder.position_before(blk.instructions[0])
-        else:
-            self._alloca_builder.position_at_end(blk)
+        self._alloca_builder.position_before(blk.terminator)
         return self._alloca_builder.alloca(ty, name=name)
 
     def _indirect_call(self, fptr, args):
@@ -510,7 +507,10 @@ def emit_kernel_function(module: ir.Module, kernel: kir.Kernel) -> ir.Function:
     fn.linkage = "internal"
     for a in fn.args[:n]:
         a.add_attribute("noalias")
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    entry = fn.append_basic_block("allocas")
+    start = fn.append_basic_block("start")
+    ir.IRBuilder(entry).branch(start)
+    b = ir.IRBuilder(start)
     em = FunctionEmitter(b, dict(zip(kernel.params, fn.args[:n])), fn.args[n])
     em.stmts(kernel.body)
     b.ret_void()

@@ -68,10 +68,21 @@ def def_expr(prim, fn, cost=1, reads_once=True):
 
 
 def def_elementwise(prim, fn, cost=1):
-    """`fn(ctx, *operand_elements) -> Expr`; operands of rank 0 broadcast."""
+    """`fn(ctx, *operand_elements) -> Expr`; operands of rank 0 broadcast, and so do
+    an operand's dimensions of size 1 where the output's are larger (lax allows
+    `add(f32[2,3], f32[1,1])`)."""
+    def read(r, idx):
+        if not r.shape:
+            return r(())
+        return r(tuple(kir.const(0) if n == 1 else i for i, n in zip(idx, r.shape)))
+
     def rule(ctx, idx, *readers):
-        return fn(ctx, *[r(idx) if r.shape else r(()) for r in readers])
-    lowering_rules[prim] = LoweringRule("expr", rule, cost, True)
+        return fn(ctx, *[read(r, idx) for r in readers])
+
+    def reads_once(ctx):
+        return all(int(np.prod(a.shape)) == int(np.prod(ctx.out_aval.shape))
+                   for a in ctx.in_avals)
+    lowering_rules[prim] = LoweringRule("expr", rule, cost, reads_once)
     return fn
 
 
