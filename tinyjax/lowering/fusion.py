@@ -35,7 +35,13 @@ def rule_for(prim):
 
 
 def plan_fusion(jaxpr) -> set:
-    """The set of Vars to inline into their consumers."""
+    """The set of Vars to inline into their consumers.
+
+    A backward pass gives each value the kernel (root) it would be computed in. A
+    value joins its consumers' kernel when they all sit in one kernel and read
+    each element about once (no recomputation: equal reads are one hash-consed
+    expression), or when it is cheap enough to recompute wherever it is read.
+    Kernel (non-fusible) consumers accept only cheap producers."""
     consumers: dict = {}
     for eqn in jaxpr.eqns:
         for a in eqn.invars:
@@ -44,33 +50,54 @@ def plan_fusion(jaxpr) -> set:
                 if not lst or lst[-1] is not eqn:
                     lst.append(eqn)
     outs = {v for v in jaxpr.outvars if isinstance(v, Var)}
-    tree: dict = {}
+    root: dict = {}        # Var -> root key (a Var, or ("multi",)/("kernel", eqn id))
+    root_cost: dict = {}   # root key -> accumulated expression cost
     inline: set = set()
-    for eqn in jaxpr.eqns:
+    once_path: dict = {}   # Var -> every path to its root reads each element ~once
+    multi = ("multi",)
+    for eqn in reversed(jaxpr.eqns):
         rule = rule_for(eqn.primitive)
         if rule.kind != "expr" or len(eqn.outvars) != 1:
+            for v in eqn.outvars:
+                root[v] = v
             continue
         v = eqn.outvars[0]
-        ctx = eqn_ctx(eqn)
-        t = rule.cost_of(ctx) + sum(tree.get(a, 0) for a in eqn.invars
-                                    if isinstance(a, Var) and a in inline)
-        tree[v] = t
         users = consumers.get(v, [])
-        if v in outs or not users or t > MAX_TREE:
+        root[v] = v
+        if v in outs or not users:
             continue
-        ok = len(users) == 1 or t <= CHEAP
+        own = rule.cost_of(eqn_ctx(eqn))
+        roots, once = set(), True
         for ce in users:
             crule = rule_for(ce.primitive)
             if crule.kind == "expr":
-                if t > CHEAP and not crule.reads_once_of(eqn_ctx(ce)):
-                    ok = False
-            elif crule.kind == "kernel":
-                if not crule.fuse_inputs or t > CHEAP:
-                    ok = False
+                cv = ce.outvars[0]
+                roots.add(root[cv])
+                once = once and crule.reads_once_of(eqn_ctx(ce)) and once_path.get(cv, True)
+            elif crule.kind == "kernel" and crule.fuse_inputs:
+                roots.add(("kernel", id(ce)))
+                once = False
             else:
-                ok = False
-        if ok:
-            inline.add(v)
+                roots = None
+                break
+        if roots is None:
+            continue
+        if len(roots) == 1 and multi not in roots:
+            (r,) = roots
+            if isinstance(r, tuple):            # into a kernel's loops: cheap only
+                ok = own <= CHEAP and root_cost.get(r, 0) + own <= 2 * CHEAP
+            else:
+                ok = once or own <= CHEAP
+            if ok and root_cost.get(r, 0) + own <= MAX_TREE:
+                inline.add(v)
+                root[v] = r
+                once_path[v] = once
+                root_cost[r] = root_cost.get(r, 0) + own
+                continue
+        if own <= CHEAP and all(not isinstance(r, tuple) or r == multi for r in roots):
+            inline.add(v)              # cheap: recompute it in each consumer
+            root[v] = multi
+            once_path[v] = False
     return inline
 
 

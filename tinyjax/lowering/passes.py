@@ -24,7 +24,7 @@ def inline_calls(jaxpr: Jaxpr, consts: list):
         return jaxpr, consts
     eqns: list = []
 
-    def walk(j, env, eqn_list):
+    def walk(j, env, eqn_list, fresh=False):
         def sub(a):
             return env.get(a, a) if isinstance(a, Var) else a
 
@@ -41,10 +41,17 @@ def inline_calls(jaxpr: Jaxpr, consts: list):
                     inner_env[v] = nv
                 for v, a in zip(inner.invars, e.invars):
                     inner_env[v] = sub(a)
-                walk(inner, inner_env, inner.eqns)
+                walk(inner, inner_env, inner.eqns, fresh=True)
                 for v, o in zip(e.outvars, inner.outvars):
                     if not isinstance(v, DropVar):
                         env[v] = inner_env.get(o, o) if isinstance(o, Var) else o
+            elif fresh:
+                outs = []
+                for v in e.outvars:
+                    nv = DropVar(v.aval) if isinstance(v, DropVar) else Var(v.aval)
+                    env[v] = nv
+                    outs.append(nv)
+                eqns.append(JaxprEqn(e.primitive, [sub(a) for a in e.invars], outs, e.params))
             else:
                 eqns.append(JaxprEqn(e.primitive, [sub(a) for a in e.invars], e.outvars,
                                      e.params))
