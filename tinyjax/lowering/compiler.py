@@ -8,6 +8,7 @@ every intermediate stage as text (`as_text(stage)`), which is what
 from __future__ import annotations
 
 import itertools
+import sys
 import time
 
 import numpy as np
@@ -60,6 +61,8 @@ def _listing(infos, plan) -> str:
 def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunction:
     """Compile a ClosedJaxpr whose invars are the call's flat arguments."""
     t0 = time.perf_counter()
+    if sys.getrecursionlimit() < 10000:   # expression trees are walked recursively
+        sys.setrecursionlimit(10000)
     with llvm_env.COMPILE_LOCK:
         kir.reset_intern_table()
         jaxpr, consts = simplify(closed.jaxpr, list(closed.consts))

@@ -59,7 +59,7 @@ def contiguous_value(a) -> np.ndarray:
 def build_module(name, kernel_infos, slots: dict, plan, n_args: int, n_host: int = 0):
     """LLVM module: one function per kernel plus the entry glue."""
     m = llvm_env.new_module(name)
-    fns = [emit_kernel_function(m, info.kernel) for info in kernel_infos]
+    fns = [emit_kernel_function(m, info.kernel, n_args) for info in kernel_infos]
     entry = ir.Function(m, ir.FunctionType(VOID, [PTR]), _ENTRY)
     args = entry.args[0]
     args.add_attribute("noalias")

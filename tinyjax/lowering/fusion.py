@@ -19,6 +19,7 @@ from . import kir
 from .rules import ConstReader, EqnCtx, View, lowering_rules, ravel
 
 CHEAP = 4          # per-element cost below which recomputation is always fine
+MAX_DEPTH = 32     # longest chain of inlined equations (bounds recursion in codegen)
 MAX_TREE = 600     # bound on the size of one fused expression (compile time)
 
 
@@ -54,6 +55,7 @@ def plan_fusion(jaxpr) -> set:
     root_cost: dict = {}   # root key -> accumulated expression cost
     inline: set = set()
     once_path: dict = {}   # Var -> every path to its root reads each element ~once
+    depth: dict = {}       # Var -> inlined equations between it and its root
     multi = ("multi",)
     for eqn in reversed(jaxpr.eqns):
         rule = rule_for(eqn.primitive)
@@ -82,6 +84,9 @@ def plan_fusion(jaxpr) -> set:
                 break
         if roots is None:
             continue
+        d = 1 + max(depth.get(ce.outvars[0], 0) for ce in users)
+        if d > MAX_DEPTH:
+            continue
         if len(roots) == 1 and multi not in roots:
             (r,) = roots
             if isinstance(r, tuple):            # into a kernel's loops: cheap only
@@ -92,12 +97,14 @@ def plan_fusion(jaxpr) -> set:
                 inline.add(v)
                 root[v] = r
                 once_path[v] = once
+                depth[v] = d
                 root_cost[r] = root_cost.get(r, 0) + own
                 continue
         if own <= CHEAP and all(not isinstance(r, tuple) or r == multi for r in roots):
             inline.add(v)              # cheap: recompute it in each consumer
             root[v] = multi
             once_path[v] = False
+            depth[v] = d
     return inline
 
 

@@ -55,10 +55,11 @@ def _float_const(ty, v):
 class FunctionEmitter:
     """Emits statements and expressions into one LLVM function."""
 
-    def __init__(self, builder: ir.IRBuilder, buffers: dict, args_ptr=None):
+    def __init__(self, builder: ir.IRBuilder, buffers: dict, args_ptr=None, host_base=0):
         self.b = builder
         self.buffers = buffers          # Buffer -> ptr value
         self.args_ptr = args_ptr        # the entry argument vector (host calls)
+        self.host_base = host_base      # its slot of host function 0
         self.env: dict = {}             # loop-var name -> SSA value
         self.locals: dict = {}          # local name -> alloca
         self.memo = [{}]
@@ -106,11 +107,15 @@ class FunctionEmitter:
                     self._scoped(self.stmts, s.then)
             self._invalidate()
         elif isinstance(s, kir.HostCall):
-            arr = b.bitcast(self._alloca(ir.ArrayType(PTR, max(1, len(s.buffers)))), PTR)
+            # an opaque `ptr` array (an alloca of an ArrayType is a typed pointer,
+            # which llvmlite's gep/store then reject)
+            blk = self._alloca_builder.function.entry_basic_block
+            self._alloca_builder.position_before(blk.terminator)
+            arr = self._alloca_builder.alloca(PTR, size=I64(max(1, len(s.buffers))))
             for k, buf in enumerate(s.buffers):
                 b.store(self.buffers[buf], b.gep(arr, [I64(k)], source_etype=PTR))
-            fptr = b.load(b.gep(self.args_ptr, [I64(s.slot)], source_etype=PTR), typ=PTR)
-            self._indirect_call(fptr, [arr])
+            slot = self.host_base + s.slot
+            self._indirect_call(b.gep(self.args_ptr, [I64(slot)], source_etype=PTR), [arr])
             self._invalidate()
         else:
             raise TypeError(f"unknown kernel statement {s!r}")
@@ -121,13 +126,11 @@ class FunctionEmitter:
         self._alloca_builder.position_before(blk.terminator)
         return self._alloca_builder.alloca(ty, name=name)
 
-    def _indirect_call(self, fptr, args):
+    def _indirect_call(self, fptr_addr, args):
+        """Call the `void (ptr)` function whose address is stored at `fptr_addr`
+        (loaded as a typed function pointer: llvmlite's call needs its type)."""
         fnty = ir.FunctionType(VOID, [PTR])
-        instr = ir.instructions.CallInstr(self.b.block, fnty, fptr, args, "")
-        # llvmlite wants a function type for opaque-pointer indirect calls
-        instr.type = VOID
-        self.b._insert(instr)
-        return instr
+        return self.b.call(self.b.load(fptr_addr, typ=fnty.as_pointer()), args)
 
     def _scoped(self, fn, *a):
         self.memo.append({})
@@ -501,7 +504,8 @@ def emit_cast(b, v, src, dst):
 
 # ----------------------------------------------------------------------------- modules
 
-def emit_kernel_function(module: ir.Module, kernel: kir.Kernel) -> ir.Function:
+def emit_kernel_function(module: ir.Module, kernel: kir.Kernel, host_base: int = 0) -> ir.Function:
+    """`host_base`: the slot of host function 0 in the entry's argument vector."""
     n = len(kernel.params)
     fn = ir.Function(module, ir.FunctionType(VOID, [PTR] * (n + 1)), kernel.name)
     fn.linkage = "internal"
@@ -511,7 +515,7 @@ def emit_kernel_function(module: ir.Module, kernel: kir.Kernel) -> ir.Function:
     start = fn.append_basic_block("start")
     ir.IRBuilder(entry).branch(start)
     b = ir.IRBuilder(start)
-    em = FunctionEmitter(b, dict(zip(kernel.params, fn.args[:n])), fn.args[n])
+    em = FunctionEmitter(b, dict(zip(kernel.params, fn.args[:n])), fn.args[n], host_base)
     em.stmts(kernel.body)
     b.ret_void()
     return fn
