@@ -66,8 +66,8 @@ ORDERS = list(itertools.permutations(["grad", "vmap", "jit"]))
 def _compose(order, f, argnum_grad=0, in_axes=None):
     g = f
     for t in reversed(order):  # innermost first
-        if t == "grad":
-            g = grad(g, argnums=argnum_grad)
+        if t == "grad":   # of the sum, in case a vmap inside made the output a vector
+            g = grad(lambda *a, g=g: jnp.sum(g(*a)), argnums=argnum_grad)
         elif t == "vmap":
             g = vmap(g, in_axes=in_axes)
         else:

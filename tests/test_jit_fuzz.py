@@ -175,7 +175,7 @@ def build_program(data, rng):
                                 data.draw(st.integers(0, 1)))
             n = shape[0]
             new = lo + hi + n + max(n - 1, 0) * interior
-            if new >= 0:
+            if new >= 1:
                 cfg = [(lo, hi, interior)] + [(0, 0, 0)] * (len(shape) - 1)
                 zero = np.zeros((), dt)
                 step = (lambda x, cfg=cfg, zero=zero: lax.pad(x, jnp.asarray(zero), cfg),

@@ -31,8 +31,14 @@ SAMPLERS = {
     "gamma": lambda k: random.gamma(k, 2.5, (64,)),
     "beta": lambda k: random.beta(k, 2.0, 3.0, (32,)),
     "poisson": lambda k: random.poisson(k, 3.0, (32,)),
-    "dirichlet": lambda k: random.dirichlet(k, np.ones(4, np.float32), (8,)),
 }
+
+
+def test_dirichlet_under_jit_to_rounding():
+    # normalizes by a sum, whose order of accumulation jit may change (as XLA's does)
+    f = lambda k: random.dirichlet(k, np.ones(4, np.float32), (8,))  # noqa: E731
+    np.testing.assert_allclose(np.asarray(jit(f)(KEY)), np.asarray(f(KEY)), rtol=3e-7,
+                               atol=1e-7)
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
@@ -45,7 +51,7 @@ def test_same_samples_under_jit(name):
 
 
 def test_same_samples_under_jit_x64():
-    with tinyjax.enable_x64():
+    with enable_x64():
         f = functools.partial(random.normal, shape=(50,), dtype=np.float64)
         np.testing.assert_array_equal(np.asarray(jit(f)(KEY)), np.asarray(f(KEY)))
 

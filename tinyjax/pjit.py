@@ -340,8 +340,10 @@ class JitWrapped:
 
     def __init__(self, fun, static_argnums, static_argnames, donate_argnums, donate_argnames,
                  inline):
+        # name/doc/__wrapped__ only: merging fun.__dict__ would copy the state of
+        # a jitted function wrapped inside (vmap(jit(f))) over ours
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
-        functools.update_wrapper(self, fun)
         self._name = getattr(fun, "__name__", type(fun).__name__)
         try:
             self._sig = inspect.signature(fun)

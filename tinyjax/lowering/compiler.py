@@ -22,6 +22,10 @@ from .passes import simplify
 
 _ids = itertools.count()
 
+# fused expression trees are walked recursively (depth bounded by fusion.MAX_DEPTH)
+if sys.getrecursionlimit() < 10000:
+    sys.setrecursionlimit(10000)
+
 
 class CompiledFunction:
     __slots__ = ("executable", "texts", "compile_seconds", "n_kernels", "donation_notes")
@@ -46,7 +50,10 @@ class CompiledFunction:
         if stage not in self.texts:
             raise ValueError(f"unknown stage {stage!r}; choose one of "
                              f"{sorted(self.texts) + ['asm', 'llvm_opt']}")
-        return self.texts[stage]
+        t = self.texts[stage]
+        if callable(t):   # made on demand: printing big kernels is slow
+            t = self.texts[stage] = t()
+        return t
 
 
 def _listing(infos, plan) -> str:
@@ -61,8 +68,6 @@ def _listing(infos, plan) -> str:
 def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunction:
     """Compile a ClosedJaxpr whose invars are the call's flat arguments."""
     t0 = time.perf_counter()
-    if sys.getrecursionlimit() < 10000:   # expression trees are walked recursively
-        sys.setrecursionlimit(10000)
     with llvm_env.COMPILE_LOCK:
         kir.reset_intern_table()
         jaxpr, consts = simplify(closed.jaxpr, list(closed.consts))
@@ -124,7 +129,7 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunct
                          n_o, donate_map)
         exe.set_output_buffers([(tuple(v.aval.shape), np.dtype(v.aval.dtype))
                                 for v in out_buf_vars])
-        texts = {"jaxpr": pp_jaxpr(jaxpr), "kernels": _listing(infos, plan),
+        texts = {"jaxpr": lambda: pp_jaxpr(jaxpr), "kernels": lambda: _listing(infos, plan),
                  "llvm": llvm_text}
         kir.reset_intern_table()
     return CompiledFunction(exe, texts, time.perf_counter() - t0, len(infos), notes)

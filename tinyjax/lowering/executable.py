@@ -10,6 +10,7 @@ module text depends only on types.
 from __future__ import annotations
 
 import ctypes
+import threading
 
 import numpy as np
 from llvmlite import ir
@@ -161,6 +162,8 @@ class Executable:
             else:
                 self._fn(*map(address, vals), *self._const_ids, *map(address, bufs),
                          address(arena), *self.callback_ptrs)
+            if self.callback_ptrs:
+                _raise_callback_errors()
             return [Array(o, w) for o, (_, w) in zip(bufs, simple)]
         bufs = []
         for k, (shape, dtype) in enumerate(self._buf_specs):
@@ -172,6 +175,8 @@ class Executable:
         conv = id if self._by_object else address
         self._fn(*map(conv, vals), *self._const_ids, *map(conv, bufs), conv(arena),
                  *self.callback_ptrs)
+        if self.callback_ptrs:
+            _raise_callback_errors()
         outs = []
         for (kind, k), weak in zip(self.out_plan, self._weak):
             if kind == "buf":
@@ -202,6 +207,34 @@ def _from_address(ptr: int, aval) -> np.ndarray:
     return np.frombuffer(raw, dtype=dt).reshape(aval.shape)
 
 
+class _Errors(threading.local):
+    def __init__(self):
+        self.list = []
+
+
+_callback_errors_tl = _Errors()
+
+
+class _ErrorList:
+    """Exceptions raised inside host callbacks of the current thread's call."""
+
+    def append(self, e):
+        _callback_errors_tl.list.append(e)
+
+    def pop_all(self):
+        errs, _callback_errors_tl.list = _callback_errors_tl.list, []
+        return errs
+
+
+_callback_errors = _ErrorList()
+
+
+def _raise_callback_errors():
+    errs = _callback_errors.pop_all()
+    if errs:
+        raise errs[0]
+
+
 def _make_callback(eqn):
     """A C-callable running the primitive's eager (NumPy/LAPACK) implementation on
     whole buffers: `void cb(void **buffers)` with the inputs then the outputs."""
@@ -212,6 +245,12 @@ def _make_callback(eqn):
     n_in = len(in_avals)
 
     def cb(argp):
+        try:
+            run(argp)
+        except BaseException as e:  # ctypes would only print it: keep it for the caller
+            _callback_errors.append(e)
+
+    def run(argp):
         ptrs = (ctypes.c_void_p * (n_in + len(out_avals))).from_address(argp)
         ins = [_from_address(ptrs[i], a).copy() for i, a in enumerate(in_avals)]
         res = eval_numpy_impl(prim, ins, params)

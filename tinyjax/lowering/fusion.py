@@ -175,29 +175,24 @@ class Assembler:
         return list(reversed(names))
 
     def kernels(self) -> list:
+        """One kernel per materialized value; consecutive values of the same shape
+        that read each other only at the element being computed share one loop
+        nest (multi-output loop fusion)."""
         out = []
+        self._group = None
         for eqn in self.jaxpr.eqns:
             rule = rule_for(eqn.primitive)
             if rule.kind == "expr" and eqn.outvars[0] in self.inline:
                 continue
+            if rule.kind == "expr":
+                self._add_to_group(eqn, out)
+                continue
+            self._close_group(out)
             self.memo = {}
             kb = kir.KernelBuilder()
             ctx = eqn_ctx(eqn)
             out_bufs = [self.buffers[v] for v in eqn.outvars]
-            if rule.kind == "expr":
-                v = eqn.outvars[0]
-                shape = tuple(v.aval.shape)
-                idx = []
-                blocks = []
-                for n in shape:
-                    blk = kb.loop(n)
-                    idx.append(blk.__enter__())
-                    blocks.append(blk)
-                val = FusedReader(self, eqn)(tuple(idx))
-                kb.store(out_bufs[0], ravel(idx, shape), val)
-                for blk in reversed(blocks):
-                    blk.__exit__(None, None, None)
-            elif rule.kind == "kernel":
+            if rule.kind == "kernel":
                 readers = [self.reader(a) for a in eqn.invars]
                 views = [View(b, v.aval.shape) for b, v in zip(out_bufs, eqn.outvars)]
                 rule.fn(ctx, kb, readers, views)
@@ -210,11 +205,74 @@ class Assembler:
                 kb.emit(kir.HostCall(slot, in_bufs + out_bufs, eqn.primitive.name))
             params = collect_buffers(kb.body)
             name = f"k{next(self._names)}_{eqn.primitive.name.replace('-', '_')}"
-            prims = self._fused_prims(eqn) if rule.kind == "expr" else [eqn.primitive.name]
-            label = ("fusion: " if len(prims) > 1 else "") + ", ".join(prims)
-            out.append(KernelInfo(kir.Kernel(name, params, kb.body, label), kb.scratch,
+            prims = [eqn.primitive.name]
+            out.append(KernelInfo(kir.Kernel(name, params, kb.body, prims[0]), kb.scratch,
                                   prims, [v for v in eqn.outvars if not isinstance(v, DropVar)]))
+        self._close_group(out)
         return out
+
+    MAX_GROUP = 48   # stores per merged loop nest
+
+    def _add_to_group(self, eqn, out):
+        v = eqn.outvars[0]
+        shape = tuple(v.aval.shape)
+        buf = self.buffers[v]
+        g = self._group
+        if g is not None and g["shape"] == shape and len(g["stores"]) < self.MAX_GROUP:
+            val = FusedReader(self, eqn)(g["idx"])
+            if _reads_only_at(val, g["written"], g["index"]):
+                self._group_store(g, eqn, buf, val, v)
+                return
+        self._close_group(out)
+        self.memo = {}
+        idx = tuple(kir.fresh("i") for _ in shape)
+        body: list = []
+        inner = body
+        for var_, n in zip(idx, shape):
+            f = kir.For(var_, 0, n, [])
+            inner.append(f)
+            inner = f.body
+        g = self._group = {"shape": shape, "idx": idx, "index": ravel(idx, shape),
+                           "body": body, "inner": inner, "written": set(), "stores": [],
+                           "prims": [], "outputs": [], "first": eqn}
+        self._group_store(g, eqn, buf, FusedReader(self, eqn)(idx), v)
+
+    def _group_store(self, g, eqn, buf, val, v):
+        g["inner"].append(kir.Store(buf, g["index"], val))
+        g["written"].add(buf)
+        g["stores"].append(eqn)
+        g["prims"].append(self._fused_prims(eqn))
+        if not isinstance(v, DropVar):
+            g["outputs"].append(v)
+
+    def _close_group(self, out):
+        g, self._group = self._group, None
+        if g is None:
+            return
+        first = g["first"]
+        name = f"k{next(self._names)}_{first.primitive.name.replace('-', '_')}"
+        prims = [p for ps in g["prims"] for p in ps]
+        parts = [("fusion: " if len(ps) > 1 else "") + ", ".join(ps) for ps in g["prims"]]
+        label = parts[0] if len(parts) == 1 else \
+            f"{len(parts)} outputs in one loop: " + " | ".join(parts)
+        out.append(KernelInfo(kir.Kernel(name, collect_buffers(g["body"]), g["body"], label),
+                              [], prims, g["outputs"]))
+
+
+def _reads_only_at(e, bufs, index) -> bool:
+    """True if every load of a buffer in `bufs` inside `e` is at `index`."""
+    if not bufs:
+        return True
+    seen, stack = set(), [e]
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if x.kind == "load" and x.attr in bufs and x.args[0] is not index:
+            return False
+        stack.extend(x.args)
+    return True
 
 
 def collect_buffers(stmts) -> list:

@@ -16,7 +16,9 @@ equal subexpressions are the same object and code generation computes them once)
     select c ? a : b        cast / bitcast  to a dtype
     reduce op over loops    (init, body): an accumulator loop used as a value
 
-Indices are int64 element offsets. The op vocabulary, with lax's semantics:
+An expression is evaluated where a statement uses it: a load that follows a
+Store to the same buffer reads the stored value (carry values across stores in
+a Local). Indices are int64 element offsets. The op vocabulary, with lax's semantics:
   arithmetic  add sub mul div rem neg abs sign max min pow nextafter copysign fma
               (integer div/rem never trap: x/0 = -1 (unsigned: max), x%0 = x,
               INT_MIN/-1 = INT_MIN; float max/min propagate NaN like NumPy)

@@ -82,6 +82,7 @@ class FunctionEmitter:
                 v = b.zext(v, I8)
             b.store(v, b.gep(ptr, [self.expr(s.index)],
                              source_etype=llvm_type(s.buf.dtype, memory=True)))
+            self._invalidate()   # memoized loads of this buffer may be stale now
         elif isinstance(s, kir.For):
             self._for(s.var, s.start, s.stop, lambda: self.stmts(s.body))
         elif isinstance(s, kir.Local):
@@ -360,7 +361,9 @@ def emit_op(em, name, args, out_dt):
         d = b.call(_intrinsic(b, f"llvm.fabs.{_fsuffix(ty)}", ty), [b.fsub(x, t)])
         one = b.call(_intrinsic(b, f"llvm.copysign.{_fsuffix(ty)}", ty, 2),
                      [_float_const(ty, 1.0), x])
-        return b.select(b.fcmp_ordered(">=", d, _float_const(ty, 0.5)), b.fadd(t, one), t)
+        # t + (0 or ±1): like NumPy's formulation, round(-0.3) is +0.0
+        return b.fadd(t, b.select(b.fcmp_ordered(">=", d, _float_const(ty, 0.5)), one,
+                                  _float_const(ty, 0.0)))
     if name == "rsqrt":
         s = b.call(_intrinsic(b, f"llvm.sqrt.{_fsuffix(ty)}", ty), [v(0)])
         return b.fdiv(_float_const(ty, 1.0), s)
@@ -449,7 +452,7 @@ def _emit_rem(em, args, dt, ty):
 
 def _emit_nextafter(em, x, y, dt, ty):
     b = em.b
-    ity = ir.IntType(ty.width if ty != F16 else 16)
+    ity = ir.IntType({F16: 16, F32: 32, F64: 64}[ty])
     nan = b.or_(b.fcmp_unordered("uno", x, x), b.fcmp_unordered("uno", y, y))
     eq = b.fcmp_ordered("==", x, y)
     is0 = b.fcmp_ordered("==", x, _float_const(ty, 0.0))
@@ -509,6 +512,10 @@ def emit_kernel_function(module: ir.Module, kernel: kir.Kernel, host_base: int =
     n = len(kernel.params)
     fn = ir.Function(module, ir.FunctionType(VOID, [PTR] * (n + 1)), kernel.name)
     fn.linkage = "internal"
+    # each kernel is optimized on its own: inlining hundreds of loop nests into the
+    # entry function makes LLVM's passes superlinear in the program's size
+    fn.attributes.add("noinline")
+    fn.attributes.add("nounwind")
     for a in fn.args[:n]:
         a.add_attribute("noalias")
     entry = fn.append_basic_block("allocas")

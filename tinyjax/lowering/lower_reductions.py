@@ -320,9 +320,8 @@ def _cumulative_rule(kind):
                         flat = kir.const(0)
                         for i, st in zip(tix, strides_of(trail)):
                             flat = flat + i * st
-                        new = step(kir.load(accs, flat), v, j)
-                        kb.store(accs, flat, new)
-                        out.store(kb, full, final(new))
+                        kb.store(accs, flat, step(kir.load(accs, flat), v, j))
+                        out.store(kb, full, final(kir.load(accs, flat)))
     return rule
 
 
