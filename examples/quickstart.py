@@ -44,6 +44,14 @@ def main():
     print(tinyjax.make_jaxpr(lambda v: lax.reduce_max(v, (0,)))(jnp.ones((4, 3))))
     print(tinyjax.make_jaxpr(tinyjax.grad(lambda v: jnp.sum(jnp.sin(v) * v)))(jnp.ones(3)))
 
+    # jit: compiled once per input signature with tinyjax's compiler, then native code.
+    step = tinyjax.jit(lambda p, x, y: tinyjax.tree_util.tree_map(
+        lambda a, g: a - 0.1 * g, p, tinyjax.grad(loss)(p, x, y)))
+    new_params = step(params, x, y)
+    print("after one jitted SGD step:", loss(new_params, x, y))
+    fused = tinyjax.jit(lambda v: jnp.exp(v) * 2.0 + 1.0).lower(jnp.ones(8)).compile()
+    print(fused.as_text("kernels"))
+
     # Python control flow on traced values is an error that explains the fix.
     try:
         tinyjax.make_jaxpr(lambda v: v if v.sum() > 0 else -v)(jnp.ones(3))

@@ -13,10 +13,10 @@ import functools
 
 from .core import pytree
 from .core.abstract import raise_to_shaped
-from .core.ad_util import Zero, instantiate, tangent_aval
-from .core.jaxpr import ClosedJaxpr, Jaxpr, eval_jaxpr, pp_param_rules
+from .core.jaxpr import ClosedJaxpr, eval_jaxpr, pp_param_rules
 from .core.trace import Primitive, abstract_eval_rules
 from .interpreters import ad
+from .interpreters.call_rules import call_batch, call_jvp, consts_as_args
 from .interpreters.eval import array_impl_rules
 from .interpreters.partial_eval import (
     PartialEvalTracer,
@@ -71,30 +71,14 @@ array_impl_rules[checkpoint_p] = _checkpoint_impl
 
 def _closed_to_args(closed: ClosedJaxpr):
     """(jaxpr without constvars, consts as leading arguments)."""
-    j = closed.jaxpr
-    return Jaxpr([], list(j.constvars) + list(j.invars), j.outvars, j.eqns), list(closed.consts)
+    c, consts = consts_as_args(closed)
+    return c.jaxpr, consts
 
 
 def _checkpoint_jvp(primals, tangents, *, jaxpr, prevent_cse, differentiated, policy):
-    nonzero = [type(t) is not Zero for t in tangents]
-    n = len(primals)
-    avals = [raise_to_shaped(p) for p in primals]
-
-    def jvp_fun(*args):
-        ps = args[:n]
-        it = iter(args[n:])
-        ts = [next(it) if nz else Zero(tangent_aval(a)) for a, nz in zip(avals, nonzero)]
-        po, to = ad.jvp_flat(lambda *a: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *a), ps, ts)
-        return list(po) + [instantiate(t) for t in to]
-
-    in_avals = avals + [tangent_aval(a) for a, nz in zip(avals, nonzero) if nz]
-    jvp_closed = trace_to_jaxpr(jvp_fun, in_avals, name="checkpoint jvp")
-    j, consts = _closed_to_args(jvp_closed)
-    outs = checkpoint_p.bind(*consts, *primals, *[t for t in tangents if type(t) is not Zero],
-                             jaxpr=ClosedJaxpr(j, []), prevent_cse=prevent_cse,
-                             differentiated=True, policy=policy)
-    m = len(jaxpr.jaxpr.outvars)
-    return outs[:m], outs[m:]
+    return call_jvp(checkpoint_p, jaxpr, primals, tangents,
+                    dict(prevent_cse=prevent_cse, differentiated=True, policy=policy),
+                    "checkpoint jvp")
 
 
 ad.jvp_rules[checkpoint_p] = _checkpoint_jvp
@@ -175,22 +159,9 @@ __all__ = ["checkpoint", "checkpoint_p", "checkpoint_policies", "remat"]
 
 
 def _checkpoint_batch(vals, dims, *, jaxpr, prevent_cse, differentiated, policy):
-    from .interpreters.batching import batch_flat, moveaxis
-    size = next(v.shape[d] for v, d in zip(vals, dims) if d is not None)
-    vals = [v if d is None else moveaxis(v, d, 0) for v, d in zip(vals, dims)]
-    in_dims = [None if d is None else 0 for d in dims]
-    n_out = len(jaxpr.jaxpr.outvars)
-
-    def batched(*args):
-        return batch_flat(lambda *a: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *a), args,
-                          in_dims, [0] * n_out, size)
-
-    in_avals = [raise_to_shaped(v) for v in vals]
-    closed = trace_to_jaxpr(batched, in_avals, name="checkpoint vmap")
-    j, consts = _closed_to_args(closed)
-    outs = checkpoint_p.bind(*consts, *vals, jaxpr=ClosedJaxpr(j, []), prevent_cse=prevent_cse,
-                             differentiated=differentiated, policy=policy)
-    return outs, [0] * n_out
+    return call_batch(checkpoint_p, jaxpr, vals, dims,
+                      dict(prevent_cse=prevent_cse, differentiated=differentiated,
+                           policy=policy), "checkpoint vmap")
 
 
 def _register_batching():

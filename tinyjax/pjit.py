@@ -15,20 +15,20 @@ import functools
 import inspect
 import logging
 import threading
-import weakref
 
 import numpy as np
 
 from .core import dtypes, pytree
 from .core import trace as core
-from .core.abstract import ShapedArray, raise_to_shaped
+from .core.abstract import raise_to_shaped
 from .core.ad_util import Zero, instantiate, tangent_aval
 from .core.array import Array
 from .core.config import config
 from .core.errors import api_boundary
-from .core.jaxpr import ClosedJaxpr, Jaxpr, pp_param_rules
+from .core.jaxpr import ClosedJaxpr, pp_param_rules
 from .core.trace import Primitive, Tracer, abstract_eval_rules
 from .interpreters import ad
+from .interpreters.call_rules import bind_traced, call_batch, call_jvp, consts_as_args
 from .interpreters.eval import array_impl_rules
 from .interpreters.partial_eval import (
     PartialEvalTracer,
@@ -127,43 +127,11 @@ def _log_compile(name, why):
 
 # ----------------------------------------------------------------------------- rules
 
-def _closed_to_args(closed: ClosedJaxpr):
-    """(ClosedJaxpr without consts, consts as leading arguments)."""
-    j = closed.jaxpr
-    return ClosedJaxpr(Jaxpr([], list(j.constvars) + list(j.invars), j.outvars, j.eqns), []), \
-        list(closed.consts)
-
-
-def _bind_traced(fun, in_avals, args, name, trace_name):
-    """Trace fun to a jaxpr and bind jit_p on (its consts + args)."""
-    closed = trace_to_jaxpr(fun, in_avals, name=trace_name)
-    j, consts = _closed_to_args(closed)
-    return jit_p.bind(*consts, *args, jaxpr=j, name=name)
+_closed_to_args = consts_as_args
 
 
 def _jit_jvp(primals, tangents, *, jaxpr, name, donated=(), inline=False):
-    nonzero = [type(t) is not Zero for t in tangents]
-    n = len(primals)
-    avals = [raise_to_shaped(p) for p in primals]
-
-    def jvp_fun(*args):
-        ps = args[:n]
-        it = iter(args[n:])
-        ts = [next(it) if nz else Zero(tangent_aval(a)) for a, nz in zip(avals, nonzero)]
-        po, to = ad.jvp_flat(lambda *a: _eval(jaxpr, a), ps, ts)
-        return list(po) + [instantiate(t) for t in to]
-
-    in_avals = avals + [tangent_aval(a) for a, nz in zip(avals, nonzero) if nz]
-    outs = _bind_traced(jvp_fun, in_avals,
-                        list(primals) + [t for t in tangents if type(t) is not Zero],
-                        f"jvp({name})", "jit jvp")
-    m = len(jaxpr.jaxpr.outvars)
-    return outs[:m], outs[m:]
-
-
-def _eval(closed, args):
-    from .core.jaxpr import eval_jaxpr
-    return eval_jaxpr(closed.jaxpr, closed.consts, *args)
+    return call_jvp(jit_p, jaxpr, primals, tangents, {"name": f"jvp({name})"}, "jit jvp")
 
 
 ad.jvp_rules[jit_p] = _jit_jvp
@@ -211,8 +179,8 @@ def _jit_transpose(cts, *args, jaxpr, name, donated=(), inline=False):
                 for c, u in zip(cts_in, undefined) if u]
 
     in_avals = [raise_to_shaped(r) for r in res] + [raise_to_shaped(c) for c in nz_cts]
-    outs = iter(_bind_traced(transposed, in_avals, res + nz_cts, f"transpose({name})",
-                             "jit transpose"))
+    outs = iter(bind_traced(jit_p, transposed, in_avals, res + nz_cts,
+                            {"name": f"transpose({name})"}, "jit transpose"))
     return [next(outs) if u else None for u in undefined]
 
 
@@ -220,18 +188,7 @@ ad.transpose_rules[jit_p] = _jit_transpose
 
 
 def _jit_batch(vals, dims, *, jaxpr, name, donated=(), inline=False):
-    from .interpreters.batching import batch_flat, moveaxis
-    size = next(v.shape[d] for v, d in zip(vals, dims) if d is not None)
-    vals = [v if d is None else moveaxis(v, d, 0) for v, d in zip(vals, dims)]
-    in_dims = [None if d is None else 0 for d in dims]
-    n_out = len(jaxpr.jaxpr.outvars)
-
-    def batched(*args):
-        return batch_flat(lambda *a: _eval(jaxpr, a), args, in_dims, [0] * n_out, size)
-
-    outs = _bind_traced(batched, [raise_to_shaped(v) for v in vals], vals,
-                        f"vmap({name})", "jit vmap")
-    return outs, [0] * n_out
+    return call_batch(jit_p, jaxpr, vals, dims, {"name": f"vmap({name})"}, "jit vmap")
 
 
 def _register_batching():
@@ -304,8 +261,9 @@ class Lowered:
 
     def compile(self) -> "Compiled":
         e = self._entry
-        if e.compiled is None:
-            e.compiled = compile_jaxpr(e.closed, e.name, self._donate)
+        if e.compiled is None or e.compiled.texts["llvm"] is None:
+            # ahead-of-time: compile with every listing kept
+            e.compiled = compile_jaxpr(e.closed, e.name, self._donate, keep_text=True)
         return Compiled(e, self.in_tree)
 
 
@@ -581,5 +539,3 @@ class disable_jit:
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
 
-
-_unused = (weakref, ShapedArray)

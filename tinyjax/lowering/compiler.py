@@ -47,6 +47,8 @@ class CompiledFunction:
             return self.texts["llvm"]
         if stage in ("llvm_opt", "optimized"):
             return self.executable.compiled.optimized_text
+        if stage in ("llvm", "llvm_ir") and self.texts["llvm"] is None:
+            raise ValueError("compiled without listings: use jit(f).lower(...).compile()")
         if stage not in self.texts:
             raise ValueError(f"unknown stage {stage!r}; choose one of "
                              f"{sorted(self.texts) + ['asm', 'llvm_opt']}")
@@ -65,8 +67,10 @@ def _listing(infos, plan) -> str:
     return "\n".join(lines)
 
 
-def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunction:
-    """Compile a ClosedJaxpr whose invars are the call's flat arguments."""
+def compile_jaxpr(closed, name: str = "jit", donate_argnums=(),
+                  keep_text: bool = False) -> CompiledFunction:
+    """Compile a ClosedJaxpr whose invars are the call's flat arguments.
+    `keep_text` keeps the LLVM IR and assembly listings (ahead-of-time use)."""
     t0 = time.perf_counter()
     with llvm_env.COMPILE_LOCK:
         kir.reset_intern_table()
@@ -122,15 +126,14 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=()) -> CompiledFunct
         slots["arena"] = n_in + n_c + n_o
         mod_name = f"tj_{_sanitize(name)}_{next(_ids)}"
         module = build_module(mod_name, infos, slots, plan, n_in + n_c + n_o + 1, len(host_eqns))
-        llvm_text = str(module)
-        compiled = llvm_env.compile_module(module)
+        compiled = llvm_env.compile_module(module, keep_text=keep_text)
         exe = Executable(name, compiled, [v.aval for v in jaxpr.invars], out_plan,
                          [v.aval for v in jaxpr.outvars], consts, plan, host_eqns, infos,
                          n_o, donate_map)
         exe.set_output_buffers([(tuple(v.aval.shape), np.dtype(v.aval.dtype))
                                 for v in out_buf_vars])
         texts = {"jaxpr": lambda: pp_jaxpr(jaxpr), "kernels": lambda: _listing(infos, plan),
-                 "llvm": llvm_text}
+                 "llvm": compiled.ir_text}
         kir.reset_intern_table()
     return CompiledFunction(exe, texts, time.perf_counter() - t0, len(infos), notes)
 
@@ -183,24 +186,16 @@ def _reads_in_place(kernel, ib, ob) -> bool:
     `ob` may overwrite `ib` element by element."""
     stores, loads = [], []
 
-    def walk_expr(e, seen):
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            if id(x) in seen:
-                continue
-            seen.add(id(x))
-            if x.kind == "load" and x.attr is ib:
-                loads.append(x.args[0])
-            stack.extend(x.args)
+    def walk_expr(e):
+        loads.extend(x.args[0] for x in kir.iter_nodes(e) if x.kind == "load" and x.attr is ib)
 
     def walk(stmts):
         for st in stmts:
             if isinstance(st, kir.Store):
                 if st.buf is ob:
                     stores.append(st.index)
-                walk_expr(st.value, set())
-                walk_expr(st.index, set())
+                walk_expr(st.value)
+                walk_expr(st.index)
             elif isinstance(st, kir.For):
                 walk(st.body)
             else:

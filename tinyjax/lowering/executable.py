@@ -137,9 +137,6 @@ class Executable:
 
     def set_output_buffers(self, specs):
         self._buf_specs = specs            # [(shape, dtype)] per output buffer
-
-    def set_output_buffers(self, specs):
-        self._buf_specs = specs            # [(shape, dtype)] per output buffer
         if not self.donate_map and all(k == "buf" for k, _ in self.out_plan) and \
                 [k for _, k in self.out_plan] == list(range(len(specs))):
             self._simple_out = list(zip(specs, self._weak))

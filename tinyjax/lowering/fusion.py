@@ -261,18 +261,8 @@ class Assembler:
 
 def _reads_only_at(e, bufs, index) -> bool:
     """True if every load of a buffer in `bufs` inside `e` is at `index`."""
-    if not bufs:
-        return True
-    seen, stack = set(), [e]
-    while stack:
-        x = stack.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        if x.kind == "load" and x.attr in bufs and x.args[0] is not index:
-            return False
-        stack.extend(x.args)
-    return True
+    return not bufs or all(x.args[0] is index for x in kir.iter_nodes(e)
+                           if x.kind == "load" and x.attr in bufs)
 
 
 def collect_buffers(stmts) -> list:
@@ -281,15 +271,9 @@ def collect_buffers(stmts) -> list:
     seen: set = set()
 
     def ex(e):
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            if id(x) in seen:
-                continue
-            seen.add(id(x))
+        for x in kir.iter_nodes(e, seen=seen):
             if x.kind == "load":
                 found.setdefault(x.attr, None)
-            stack.extend(x.args)
 
     def st(ss):
         for s in ss:

@@ -235,6 +235,20 @@ def reduce(op_name: str, init: Expr, loops, body: Expr) -> Expr:
                 (op_name, tuple(v.attr for v, _ in loops)))
 
 
+def iter_nodes(*roots, seen=None):
+    """Every node of the expression DAGs under `roots`, each once (pass a shared
+    `seen` set to skip nodes visited by earlier calls)."""
+    seen = set() if seen is None else seen
+    stack = list(roots)
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        yield x
+        stack.extend(x.args)
+
+
 _counter = itertools.count()
 
 

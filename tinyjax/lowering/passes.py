@@ -110,8 +110,7 @@ def cse(jaxpr: Jaxpr) -> Jaxpr:
 
 def fold_constants(jaxpr: Jaxpr, consts: list):
     """Evaluate equations whose operands are all literals or small constants."""
-    from ..interpreters.eval import eval_numpy_impl
-    from ..interpreters.eval import impl_rules
+    from ..interpreters.eval import eval_numpy_impl, impl_rules
 
     known: dict = {v: c for v, c in zip(jaxpr.constvars, consts)}
     constvars, consts = list(jaxpr.constvars), list(consts)

@@ -1,0 +1,61 @@
+"""Rules shared by call-like higher-order primitives (jit, checkpoint), which carry
+a closed jaxpr: JVP and batching both build a transformed jaxpr by tracing, then
+bind the same primitive on it, so the result stays one call (compiled, for jit)."""
+from __future__ import annotations
+
+from ..core.abstract import raise_to_shaped
+from ..core.ad_util import Zero, instantiate, tangent_aval
+from ..core.jaxpr import ClosedJaxpr, Jaxpr, eval_jaxpr
+from . import ad
+from .partial_eval import trace_to_jaxpr
+
+
+def consts_as_args(closed: ClosedJaxpr):
+    """(a ClosedJaxpr taking its constants as leading arguments, the constants)."""
+    j = closed.jaxpr
+    return ClosedJaxpr(Jaxpr([], list(j.constvars) + list(j.invars), j.outvars, j.eqns), []), \
+        list(closed.consts)
+
+
+def bind_traced(prim, fun, in_avals, args, params, trace_name):
+    """Trace `fun` at `in_avals` and bind `prim` on (its constants + args)."""
+    closed, consts = consts_as_args(trace_to_jaxpr(fun, in_avals, name=trace_name))
+    return prim.bind(*consts, *args, jaxpr=closed, **params)
+
+
+def call_jvp(prim, closed, primals, tangents, params, trace_name):
+    """JVP of a call: one call of `prim` on the primals and the nonzero tangents."""
+    nonzero = [type(t) is not Zero for t in tangents]
+    n = len(primals)
+    avals = [raise_to_shaped(p) for p in primals]
+
+    def jvp_fun(*args):
+        it = iter(args[n:])
+        ts = [next(it) if nz else Zero(tangent_aval(a)) for a, nz in zip(avals, nonzero)]
+        po, to = ad.jvp_flat(lambda *a: eval_jaxpr(closed.jaxpr, closed.consts, *a),
+                             args[:n], ts)
+        return list(po) + [instantiate(t) for t in to]
+
+    in_avals = avals + [tangent_aval(a) for a, nz in zip(avals, nonzero) if nz]
+    outs = bind_traced(prim, jvp_fun, in_avals,
+                       list(primals) + [t for t, nz in zip(tangents, nonzero) if nz],
+                       params, trace_name)
+    m = len(closed.jaxpr.outvars)
+    return outs[:m], outs[m:]
+
+
+def call_batch(prim, closed, vals, dims, params, trace_name):
+    """vmap of a call: one call of `prim` on the batched jaxpr (batch axes first)."""
+    from .batching import batch_flat, moveaxis
+    size = next(v.shape[d] for v, d in zip(vals, dims) if d is not None)
+    vals = [v if d is None else moveaxis(v, d, 0) for v, d in zip(vals, dims)]
+    in_dims = [None if d is None else 0 for d in dims]
+    n_out = len(closed.jaxpr.outvars)
+
+    def batched(*args):
+        return batch_flat(lambda *a: eval_jaxpr(closed.jaxpr, closed.consts, *a), args,
+                          in_dims, [0] * n_out, size)
+
+    outs = bind_traced(prim, batched, [raise_to_shaped(v) for v in vals], vals, params,
+                       trace_name)
+    return outs, [0] * n_out
