@@ -149,3 +149,11 @@ def test_linearize_and_vjp_through_jit():
     (ct,) = f_vjp(jnp.ones(4))
     np.testing.assert_allclose(ct, np.cos(np.arange(4.0)) * np.arange(4.0)
                                + np.sin(np.arange(4.0)), rtol=1e-5)
+
+
+def test_collectives_inside_jit_under_named_vmap():
+    f = lambda x: x - lax.pmean(x, "i")  # noqa: E731
+    x = jnp.arange(4.0)
+    np.testing.assert_allclose(vmap(jit(f), axis_name="i")(x), [-1.5, -0.5, 0.5, 1.5])
+    g = tinyjax.checkpoint(lambda x: lax.psum(x, "i") * x)
+    np.testing.assert_allclose(vmap(g, axis_name="i")(x), 6.0 * np.arange(4.0))

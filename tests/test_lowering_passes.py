@@ -123,3 +123,11 @@ def test_kernel_ir_is_hash_consed_and_printable():
     assert kir.const(0.0, np.float32) is not kir.const(-0.0, np.float32)
     assert (i + 0) is i and (i * 1) is i
     assert str(e1) == "add(%x[add(mul(i, 2), 1)], 1.0:f32)"
+
+
+def test_scalar_reduction_is_not_recomputed_per_element():
+    x = jnp.arange(1000.0)
+    f = lambda v: v / jnp.sum(v)  # noqa: E731
+    listing = _stage(f, x, stage="kernels")
+    assert listing.count("kernel ") == 2   # the sum once, then the division loop
+    np.testing.assert_allclose(jit(f)(x), np.arange(1000.0) / 499500.0, rtol=1e-6)

@@ -158,15 +158,16 @@ remat = checkpoint
 __all__ = ["checkpoint", "checkpoint_p", "checkpoint_policies", "remat"]
 
 
-def _checkpoint_batch(vals, dims, *, jaxpr, prevent_cse, differentiated, policy):
+def _checkpoint_batch(trace, vals, dims, *, jaxpr, prevent_cse, differentiated, policy):
     return call_batch(checkpoint_p, jaxpr, vals, dims,
                       dict(prevent_cse=prevent_cse, differentiated=differentiated,
-                           policy=policy), "checkpoint vmap")
+                           policy=policy), "checkpoint vmap", frame=trace.frame)
 
 
 def _register_batching():
-    from .interpreters.batching import batching_rules
-    batching_rules[checkpoint_p] = _checkpoint_batch
+    # a collective rule, so that collectives over the vmap's axis name resolve inside
+    from .interpreters.batching import collective_rules
+    collective_rules[checkpoint_p] = _checkpoint_batch
 
 
 _register_batching()

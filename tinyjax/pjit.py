@@ -187,13 +187,16 @@ def _jit_transpose(cts, *args, jaxpr, name, donated=(), inline=False):
 ad.transpose_rules[jit_p] = _jit_transpose
 
 
-def _jit_batch(vals, dims, *, jaxpr, name, donated=(), inline=False):
-    return call_batch(jit_p, jaxpr, vals, dims, {"name": f"vmap({name})"}, "jit vmap")
+def _jit_batch(trace, vals, dims, *, jaxpr, name, donated=(), inline=False):
+    return call_batch(jit_p, jaxpr, vals, dims, {"name": f"vmap({name})"}, "jit vmap",
+                      frame=trace.frame)
 
 
 def _register_batching():
-    from .interpreters.batching import batching_rules
-    batching_rules[jit_p] = _jit_batch
+    # a collective rule: it sees the vmap's trace, so collectives over its axis name
+    # inside the jitted function resolve in the batched jaxpr
+    from .interpreters.batching import collective_rules
+    collective_rules[jit_p] = _jit_batch
 
 
 _register_batching()

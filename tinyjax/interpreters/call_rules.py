@@ -44,17 +44,20 @@ def call_jvp(prim, closed, primals, tangents, params, trace_name):
     return outs[:m], outs[m:]
 
 
-def call_batch(prim, closed, vals, dims, params, trace_name):
-    """vmap of a call: one call of `prim` on the batched jaxpr (batch axes first)."""
+def call_batch(prim, closed, vals, dims, params, trace_name, frame=None):
+    """vmap of a call: one call of `prim` on the batched jaxpr (batch axes first).
+    `frame` (the vmap's axis frame) binds its axis name inside, for collectives."""
     from .batching import batch_flat, moveaxis
-    size = next(v.shape[d] for v, d in zip(vals, dims) if d is not None)
+    size = frame.size if frame is not None else \
+        next(v.shape[d] for v, d in zip(vals, dims) if d is not None)
     vals = [v if d is None else moveaxis(v, d, 0) for v, d in zip(vals, dims)]
     in_dims = [None if d is None else 0 for d in dims]
     n_out = len(closed.jaxpr.outvars)
 
     def batched(*args):
         return batch_flat(lambda *a: eval_jaxpr(closed.jaxpr, closed.consts, *a), args,
-                          in_dims, [0] * n_out, size)
+                          in_dims, [0] * n_out, size,
+                          axis_name=None if frame is None else frame.name)
 
     outs = bind_traced(prim, batched, [raise_to_shaped(v) for v in vals], vals, params,
                        trace_name)

@@ -18,7 +18,7 @@ import numpy as np
 from ..core.ad_util import add_any_p
 from ..lax import elementwise as ew
 from . import kir
-from .rules import def_expr
+from .rules import def_elementwise, def_expr
 
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 
@@ -32,24 +32,9 @@ def _size(shape) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
 
-def _operand(r, idx):
-    """Operand element at output index `idx` (lax broadcasting: rank 0, size-1 dims)."""
-    if not r.shape:
-        return r(())
-    return r(tuple(kir.const(0) if d == 1 else i for d, i in zip(r.shape, idx)))
-
-
-def _reads_once(ctx) -> bool:
-    n = _size(ctx.out_aval.shape)
-    return all(not a.shape or _size(a.shape) == n for a in ctx.in_avals)
-
-
 def _def_ew(prim, fn, cost=1):
     """`fn(ctx, *operand_elements) -> Expr`, with lax's elementwise broadcasting."""
-    def rule(ctx, idx, *readers):
-        return fn(ctx, *[_operand(r, idx) for r in readers])
-    def_expr(prim, rule, cost=cost, reads_once=_reads_once)
-    return fn
+    return def_elementwise(prim, fn, cost=cost)
 
 
 def _c(value, dtype) -> kir.Expr:
@@ -190,8 +175,7 @@ def _integer_pow_cost(ctx):
     return max(1, 2 * n.bit_length()) if n <= 256 else COST_MATH
 
 
-def_expr(ew.integer_pow_p, lambda ctx, idx, r: _integer_pow(ctx, _operand(r, idx)),
-         cost=_integer_pow_cost, reads_once=_reads_once)
+def_elementwise(ew.integer_pow_p, _integer_pow, cost=_integer_pow_cost)
 
 
 def _pow(ctx, x, y):
