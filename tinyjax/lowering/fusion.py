@@ -75,7 +75,9 @@ def plan_fusion(jaxpr) -> set:
             if crule.kind == "expr":
                 cv = ce.outvars[0]
                 roots.add(root[cv])
-                once = once and crule.reads_once_of(eqn_ctx(ce)) and once_path.get(cv, True)
+                cctx = eqn_ctx(ce)
+                once = once and once_path.get(cv, True) and all(
+                    crule.reads_once_of(cctx, k) for k, a in enumerate(ce.invars) if a is v)
             elif crule.kind == "kernel" and crule.fuse_inputs:
                 roots.add(("kernel", id(ce)))
                 once = False

@@ -52,14 +52,24 @@ class LoweringRule:
     def __init__(self, kind, fn, cost=1, reads_once=True, fuse_inputs=True):
         self.kind, self.fn = kind, fn
         self.cost = cost                # per output element: int or fn(ctx) -> int
-        self.reads_once = reads_once    # bool or fn(ctx): each operand element read ~once
+        # bool, fn(ctx), or fn(ctx, k) with fn.per_operand = True: each element of
+        # the operand(s) is read about once per output element
+        self.reads_once = reads_once
         self.fuse_inputs = fuse_inputs  # kernel rules: may cheap producers be inlined?
 
     def cost_of(self, ctx) -> int:
         return self.cost(ctx) if callable(self.cost) else self.cost
 
-    def reads_once_of(self, ctx) -> bool:
-        return self.reads_once(ctx) if callable(self.reads_once) else self.reads_once
+    def reads_once_of(self, ctx, k=None) -> bool:
+        """Whether each element of operand `k` (every operand: None) is read about
+        once per output element."""
+        f = self.reads_once
+        if not callable(f):
+            return f
+        if getattr(f, "per_operand", False):
+            ks = range(len(ctx.in_avals)) if k is None else [k]
+            return all(f(ctx, j) for j in ks)
+        return f(ctx)
 
 
 def def_expr(prim, fn, cost=1, reads_once=True):
@@ -79,9 +89,9 @@ def def_elementwise(prim, fn, cost=1):
     def rule(ctx, idx, *readers):
         return fn(ctx, *[read(r, idx) for r in readers])
 
-    def reads_once(ctx):
-        return all(int(np.prod(a.shape)) == int(np.prod(ctx.out_aval.shape))
-                   for a in ctx.in_avals)
+    def reads_once(ctx, k):   # operand k is read once unless it broadcasts
+        return int(np.prod(ctx.in_avals[k].shape)) == int(np.prod(ctx.out_aval.shape))
+    reads_once.per_operand = True
     lowering_rules[prim] = LoweringRule("expr", rule, cost, reads_once)
     return fn
 
