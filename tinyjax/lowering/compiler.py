@@ -67,6 +67,116 @@ def _listing(infos, plan) -> str:
     return "\n".join(lines)
 
 
+class BufAtom:
+    """An inner jaxpr input bound to an existing buffer (a loop carry, a scan slice)."""
+
+    __slots__ = ("buf",)
+
+    def __init__(self, buf):
+        self.buf = buf
+
+
+class Program:
+    """The steps computing one (inner) jaxpr, and every buffer they own."""
+
+    __slots__ = ("steps", "buffers")
+
+    def __init__(self, steps, buffers):
+        self.steps, self.buffers = steps, buffers
+
+
+class CompileContext:
+    """State shared by a compilation and the bodies of its control flow."""
+
+    def __init__(self, consts):
+        self.host_eqns: list = []
+        self.consts = list(consts)        # values, in const-slot order
+        self.const_buffers: list = []
+        self._temps = itertools.count()
+        self._copies = itertools.count()
+
+    def add_const(self, value, aval) -> kir.Buffer:
+        b = kir.Buffer(f"const{len(self.consts)}", aval.dtype, _size(aval), "const")
+        self.consts.append(value)
+        self.const_buffers.append(b)
+        return b
+
+    def new_temp(self, dtype, size) -> kir.Buffer:
+        return kir.Buffer(f"t{next(self._temps)}", dtype, size, "temp")
+
+    @staticmethod
+    def buffer_atom(buf) -> BufAtom:
+        return BufAtom(buf)
+
+    def copy_step(self, dst, atom, buffers):
+        """A kernel setting `dst` to an atom's value (a Var's buffer or a literal)."""
+        if isinstance(atom, Literal):
+            kb = kir.KernelBuilder()
+            with kb.loop(dst.size) as i:
+                kb.store(dst, i, kir.const(atom.val, dst.dtype))
+            return self._kernel(kb, [dst], "fill")
+        src = atom.buf if isinstance(atom, BufAtom) else buffers[atom]
+        return self.copy_buffer_step(dst, src)
+
+    def copy_buffer_step(self, dst, src):
+        kb = kir.KernelBuilder()
+        with kb.loop(dst.size) as i:
+            kb.store(dst, i, kir.load(src, i))
+        return self._kernel(kb, [src, dst], "copy")
+
+    def _kernel(self, kb, params, label):
+        from .fusion import KernelInfo, collect_buffers
+        name = f"c{next(self._copies)}_{label}"
+        return KernelInfo(kir.Kernel(name, collect_buffers(kb.body), kb.body, label), [],
+                          [label], [])
+
+    def build_program(self, jaxpr, in_atoms, out_bufs, outer_buffers) -> Program:
+        """Steps computing `jaxpr` from `in_atoms` (outer Vars, Literals or BufAtoms)
+        into `out_bufs`."""
+        lits = {v: a for v, a in zip(jaxpr.invars, in_atoms) if isinstance(a, Literal)}
+        if lits:
+            jaxpr = _substitute(jaxpr, lits)
+        buffers: dict = {}
+        for v, a in zip(jaxpr.invars, in_atoms):
+            if isinstance(a, BufAtom):
+                buffers[v] = a.buf
+            elif not isinstance(a, Literal):
+                buffers[v] = outer_buffers[a]
+        jaxpr, consts = simplify(jaxpr, [])
+        for v, c in zip(jaxpr.constvars, consts):
+            buffers[v] = self.add_const(c, v.aval)
+        inline = plan_fusion(jaxpr)
+        own: list = []
+        copies = []
+        for v, ob in zip(jaxpr.outvars, out_bufs):
+            if isinstance(v, Var) and v not in buffers:
+                buffers[v] = ob
+            else:
+                copies.append((ob, v))
+        for e in jaxpr.eqns:
+            for v in e.outvars:
+                if v not in buffers and (isinstance(v, DropVar) or v not in inline):
+                    buffers[v] = self.new_temp(v.aval.dtype, _size(v.aval))
+                    own.append(buffers[v])
+        steps = Assembler(jaxpr, buffers, inline, self.host_eqns, self).kernels()
+        steps += [self.copy_step(ob, v, buffers) for ob, v in copies]
+        for st in steps:
+            own += list(st.scratch)
+        return Program(steps, own)
+
+
+def _substitute(jaxpr, env):
+    """`jaxpr` with some invars replaced by literals in its equations."""
+    from ..core.jaxpr import Jaxpr, JaxprEqn
+
+    def sub(a):
+        return env.get(a, a) if isinstance(a, Var) else a
+
+    eqns = [JaxprEqn(e.primitive, [sub(a) for a in e.invars], e.outvars, e.params)
+            for e in jaxpr.eqns]
+    return Jaxpr(jaxpr.constvars, jaxpr.invars, [sub(v) for v in jaxpr.outvars], eqns)
+
+
 def compile_jaxpr(closed, name: str = "jit", donate_argnums=(),
                   keep_text: bool = False) -> CompiledFunction:
     """Compile a ClosedJaxpr whose invars are the call's flat arguments.
@@ -76,12 +186,13 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=(),
         kir.reset_intern_table()
         jaxpr, consts = simplify(closed.jaxpr, list(closed.consts))
         inline = plan_fusion(jaxpr)
+        cctx = CompileContext([])
 
         buffers: dict = {}
         for i, v in enumerate(jaxpr.invars):
             buffers[v] = kir.Buffer(f"in{i}", v.aval.dtype, _size(v.aval), "input")
-        for i, v in enumerate(jaxpr.constvars):
-            buffers[v] = kir.Buffer(f"const{i}", v.aval.dtype, _size(v.aval), "const")
+        for v, c in zip(jaxpr.constvars, consts):
+            buffers[v] = cctx.add_const(c, v.aval)
         in_pos = {v: i for i, v in enumerate(jaxpr.invars)}
         const_pos = {v: i for i, v in enumerate(jaxpr.constvars)}
 
@@ -100,15 +211,13 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=(),
                 out_plan.append(("buf", out_buf_vars.index(v)))
         for k, v in enumerate(out_buf_vars):
             buffers[v] = kir.Buffer(f"out{k}", v.aval.dtype, _size(v.aval), "output")
-        temp_count = itertools.count()
         for e in jaxpr.eqns:
             for v in e.outvars:
                 if v not in buffers and (isinstance(v, DropVar) or v not in inline):
-                    buffers[v] = kir.Buffer(f"t{next(temp_count)}", v.aval.dtype,
-                                            _size(v.aval), "temp")
+                    buffers[v] = cctx.new_temp(v.aval.dtype, _size(v.aval))
 
-        host_eqns: list = []
-        infos = Assembler(jaxpr, buffers, inline, host_eqns).kernels()
+        infos = Assembler(jaxpr, buffers, inline, cctx.host_eqns, cctx).kernels()
+        host_eqns = cctx.host_eqns
         plan = plan_memory(infos)
 
         # donation: an output may take over a donated input's buffer when types
@@ -116,11 +225,11 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=(),
         donate_map, notes = _plan_donation(jaxpr, infos, buffers, out_buf_vars, donate_argnums)
 
         slots: dict = {}
-        n_in, n_c, n_o = len(jaxpr.invars), len(jaxpr.constvars), len(out_buf_vars)
+        n_in, n_c, n_o = len(jaxpr.invars), len(cctx.consts), len(out_buf_vars)
         for v in jaxpr.invars:
             slots[buffers[v]] = in_pos[v]
-        for v in jaxpr.constvars:
-            slots[buffers[v]] = n_in + const_pos[v]
+        for k, b in enumerate(cctx.const_buffers):
+            slots[b] = n_in + k
         for k, v in enumerate(out_buf_vars):
             slots[buffers[v]] = n_in + n_c + k
         slots["arena"] = n_in + n_c + n_o
@@ -128,7 +237,7 @@ def compile_jaxpr(closed, name: str = "jit", donate_argnums=(),
         module = build_module(mod_name, infos, slots, plan, n_in + n_c + n_o + 1, len(host_eqns))
         compiled = llvm_env.compile_module(module, keep_text=keep_text)
         exe = Executable(name, compiled, [v.aval for v in jaxpr.invars], out_plan,
-                         [v.aval for v in jaxpr.outvars], consts, plan, host_eqns, infos,
+                         [v.aval for v in jaxpr.outvars], cctx.consts, plan, host_eqns, infos,
                          n_o, donate_map)
         exe.set_output_buffers([(tuple(v.aval.shape), np.dtype(v.aval.dtype))
                                 for v in out_buf_vars])

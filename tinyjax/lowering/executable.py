@@ -58,32 +58,30 @@ def contiguous_value(a) -> np.ndarray:
 
 
 def build_module(name, kernel_infos, slots: dict, plan, n_args: int, n_host: int = 0):
-    """LLVM module: one function per kernel plus the entry glue."""
+    """LLVM module: one function per kernel plus the entry glue (with the loops and
+    branches of control-flow steps)."""
+    from .control import ControlStep, EntryEmitter, all_kernel_infos
     m = llvm_env.new_module(name)
-    fns = [emit_kernel_function(m, info.kernel, n_args) for info in kernel_infos]
+    infos = all_kernel_infos(kernel_infos)
+    fn_of = {id(info): emit_kernel_function(m, info.kernel, n_args) for info in infos}
     entry = ir.Function(m, ir.FunctionType(VOID, [PTR]), _ENTRY)
     args = entry.args[0]
     args.add_attribute("noalias")
     b = ir.IRBuilder(entry.append_basic_block("entry"))
-    arena = None
-    cache: dict = {}
-
-    def pointer(buf):
-        p = cache.get(buf)
-        if p is not None:
-            return p
+    # every buffer's address, computed once in the entry block (it dominates the
+    # loops and branches of control steps)
+    pointers: dict = {}
+    arena = b.load(b.gep(args, [I64(slots["arena"])], source_etype=PTR), typ=PTR)
+    bufs = [x for info in infos for x in info.kernel.params] + \
+        [x for s in kernel_infos if isinstance(s, ControlStep) for x in s.scratch]
+    for buf in dict.fromkeys(bufs):
+        if buf.role == "view":
+            continue
         if buf in slots:
-            p = b.load(b.gep(args, [I64(slots[buf])], source_etype=PTR), typ=PTR)
+            pointers[buf] = b.load(b.gep(args, [I64(slots[buf])], source_etype=PTR), typ=PTR)
         else:
-            nonlocal arena
-            if arena is None:
-                arena = b.load(b.gep(args, [I64(slots["arena"])], source_etype=PTR), typ=PTR)
-            p = b.gep(arena, [I64(plan.offsets[buf])], source_etype=ir.IntType(8))
-        cache[buf] = p
-        return p
-
-    for fn, info in zip(fns, kernel_infos):
-        b.call(fn, [pointer(buf) for buf in info.kernel.params] + [args])
+            pointers[buf] = b.gep(arena, [I64(plan.offsets[buf])], source_etype=ir.IntType(8))
+    EntryEmitter(b, fn_of, args, pointers.__getitem__).steps(kernel_infos)
     b.ret_void()
     _emit_call_wrapper(m, entry, n_args, n_host)
     return m

@@ -147,7 +147,8 @@ class KernelInfo:
 
 
 class Assembler:
-    def __init__(self, jaxpr, buffers: dict, inline: set, host_slots: list):
+    def __init__(self, jaxpr, buffers: dict, inline: set, host_slots: list, cctx=None):
+        self.cctx = cctx                # builds control-flow steps (compiler.CompileContext)
         self.jaxpr = jaxpr
         self.buffers = buffers          # Var -> kir.Buffer (materialized values)
         self.inline = inline
@@ -190,6 +191,9 @@ class Assembler:
                 self._add_to_group(eqn, out)
                 continue
             self._close_group(out)
+            if rule.kind == "control":
+                out.append(rule.fn(self.cctx, eqn, self.buffers))
+                continue
             self.memo = {}
             kb = kir.KernelBuilder()
             ctx = eqn_ctx(eqn)
