@@ -542,3 +542,57 @@ class disable_jit:
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
 
+
+
+# ----------------------------------------------------------------------------- compiled eager control flow
+
+_eqn_executables = LRUCache(256)
+
+
+def _param_key(v):
+    if isinstance(v, ClosedJaxpr):
+        return ("jaxpr", id(v))
+    if isinstance(v, tuple):
+        return tuple(_param_key(x) for x in v)
+    return v
+
+
+def compiled_eqn_impl(prim, python_impl):
+    """Eager evaluation of `prim` through the compiler (as JAX runs eager control
+    flow): one equation compiled per (params, input types), cached. Under
+    disable_jit it falls back to `python_impl`."""
+    from .core.jaxpr import Jaxpr, JaxprEqn, Var
+
+    def impl(*args, **params):
+        if _cfg["jax_disable_jit"]:
+            return python_impl(*args, **params)
+        arrays = [_to_array(a) for a in args]
+        avals = tuple(a.aval for a in arrays)
+        key = (prim, avals, tuple((k, _param_key(v)) for k, v in sorted(params.items())),
+               _cfg["jax_enable_x64"])
+        hit = _eqn_executables.get(key)
+        if hit is None:
+            invars = [Var(a) for a in avals]
+            outs = abstract_eval_rules[prim](*avals, **params)
+            outvars = [Var(a) for a in (outs if prim.multiple_results else [outs])]
+            j = Jaxpr([], invars, outvars, [JaxprEqn(prim, invars, outvars, params)])
+            hit = (params, compile_jaxpr(ClosedJaxpr(j, []), prim.name))   # params kept alive
+            _eqn_executables.put(key, hit)
+        outs = hit[1](arrays)
+        return outs if prim.multiple_results else outs[0]
+
+    return impl
+
+
+def _register_compiled_control_flow():
+    from .lowering.rules import lowering_rules
+    for prim in list(lowering_rules):
+        if lowering_rules[prim].kind == "control" and prim in array_impl_rules:
+            python_impl = array_impl_rules[prim]
+            if not getattr(python_impl, "_compiled", False):
+                impl = compiled_eqn_impl(prim, python_impl)
+                impl._compiled = True
+                array_impl_rules[prim] = impl
+
+
+_register_compiled_control_flow()
