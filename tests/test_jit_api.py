@@ -301,3 +301,10 @@ def test_invalid_argument_type():
         jit(lambda x: x)("a string")
     with pytest.raises(TypeError, match="callable"):
         jit(3)
+
+
+def test_inline_traces_into_the_caller():
+    inner = jit(lambda y: y * 2.0, inline=True)
+    text = str(tinyjax.make_jaxpr(lambda x: inner(x) + 1.0)(1.0))
+    assert "jit[" not in text and "mul" in text
+    np.testing.assert_allclose(jit(lambda x: inner(x) + 1.0)(jnp.ones(2)), [3.0, 3.0])

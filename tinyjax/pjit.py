@@ -449,8 +449,10 @@ class JitWrapped:
         if config.jax_disable_jit:
             return self.fun(*args, **kwargs)
         key, flat, in_tree, static = self._prepare(args, kwargs)
-        entry = self._entry(key, args, kwargs, static, flat)
         concrete = core._state.eager_only and not any(isinstance(x, Tracer) for x in flat)
+        if self._inline and not concrete:
+            return self.fun(*args, **kwargs)   # inline=True: trace into the caller
+        entry = self._entry(key, args, kwargs, static, flat)
         if concrete:
             cf = entry.compiled
             if cf is None:
