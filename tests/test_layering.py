@@ -22,6 +22,8 @@ ALLOWED = {
                "random"},
     "_random_extra": {"core", "lax", "numpy", "scipy", "random", "vmap", "custom_derivatives"},
     "optim": {"core", "lax", "numpy", "optim", "tree_util", "tree"},
+    # jnp.vectorize: numpy on top of vmap, installed as tinyjax.numpy.vectorize
+    "_vectorize": {"core", "lax", "numpy", "vmap", "_vectorize"},
 }
 FORBIDDEN_TOP = {"jax", "jaxlib", "numba", "torch", "tensorflow", "cupy", "scipy"}
 

@@ -12,6 +12,7 @@ from . import random as random
 from . import scipy as scipy
 from . import tree as tree
 from . import tree_util as tree_util
+from ._vectorize import vectorize as _vectorize
 from .api import ShapeDtypeStruct as ShapeDtypeStruct
 from .api import block_until_ready as block_until_ready
 from .api import device_put as device_put
@@ -44,5 +45,8 @@ from .interpreters import eval as _eval  # noqa: F401
 from .pjit import disable_jit as disable_jit
 from .pjit import jit as jit
 from .vmap import vmap as vmap
+
+# jnp.vectorize is built on vmap, above the numpy layer: installed from here
+numpy.vectorize = _vectorize
 
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ from .core.ad_util import Zero, instantiate, tangent_aval
 from .core.array import Array
 from .core.config import config
 from .core.errors import api_boundary
-from .core.jaxpr import ClosedJaxpr, pp_param_rules
+from .core.jaxpr import ClosedJaxpr, Jaxpr, pp_param_rules
 from .core.trace import Primitive, Tracer, abstract_eval_rules
 from .interpreters import ad
 from .interpreters.call_rules import bind_traced, call_batch, call_jvp, consts_as_args
@@ -33,7 +33,7 @@ from .interpreters.eval import array_impl_rules
 from .interpreters.partial_eval import (
     PartialEvalTracer,
     PartialVal,
-    partial_eval_jaxpr,
+    partial_eval_flat,
     partial_eval_rules,
     trace_to_jaxpr,
 )
@@ -137,23 +137,46 @@ def _jit_jvp(primals, tangents, *, jaxpr, name, donated=(), inline=False):
 ad.jvp_rules[jit_p] = _jit_jvp
 
 
+def _eval(closed, args):
+    from .core.jaxpr import eval_jaxpr
+    return eval_jaxpr(closed.jaxpr, closed.consts, *args)
+
+
 def _jit_partial_eval(trace, tracers, *, jaxpr, name, donated=(), inline=False):
+    """Split a jit call into a known call (known outputs + residuals) and an unknown
+    one. The known half is found by *tracing* the jaxpr under partial evaluation, so
+    each inner primitive (loops, conditionals...) splits by its own rule."""
     j, consts = _closed_to_args(jaxpr)
-    in_unknowns = [False] * len(consts) + [not t.pval.is_known for t in tracers]
-    known_j, unknown_j, out_unknowns, num_res = partial_eval_jaxpr(
-        j.jaxpr, in_unknowns, saveable=lambda prim, params: True)
-    known_vals = consts + [t.pval.const for t in tracers if t.pval.is_known]
-    known_outs = jit_p.bind(*known_vals, jaxpr=ClosedJaxpr(known_j, []), name=name)
-    n_known_out = len(known_outs) - num_res
+    known = [True] * len(consts) + [t.pval.is_known for t in tracers]
+    avals = [raise_to_shaped(c) for c in consts] + [t.aval for t in tracers]
+    box = {}
+
+    def known_fun(*known_vals):
+        it = iter(known_vals)
+        pvals = [PartialVal.known(next(it)) if k else PartialVal.unknown(a)
+                 for k, a in zip(known, avals)]
+        ujaxpr, pvals_out, res = partial_eval_flat(lambda *a: _eval(j, a), pvals)
+        box.update(ujaxpr=ujaxpr, out_known=[p.is_known for p in pvals_out], n_res=len(res))
+        return [p.const for p in pvals_out if p.is_known] + list(res)
+
+    known_vals = list(consts) + [t.pval.const for t in tracers if t.pval.is_known]
+    kclosed, kconsts = consts_as_args(trace_to_jaxpr(
+        known_fun, [raise_to_shaped(v) for v in known_vals], name="jit partial eval"))
+    known_outs = jit_p.bind(*kconsts, *known_vals, jaxpr=kclosed, name=name)
+    n_res = box["n_res"]
+    n_known_out = len(known_outs) - n_res
     residuals = known_outs[n_known_out:]
+    uj = box["ujaxpr"]
+    unknown_closed = ClosedJaxpr(Jaxpr([], list(uj.constvars) + list(uj.invars), uj.outvars,
+                                       uj.eqns), [])
     res_tracers = [trace.instantiate_const(trace.pure(r)) for r in residuals]
     unknown_in = [t for t in tracers if not t.pval.is_known]
     unknown_outs = trace.record(jit_p, res_tracers + unknown_in,
-                                dict(jaxpr=ClosedJaxpr(unknown_j, []), name=name),
-                                avals_out=[v.aval for v in unknown_j.outvars])
+                                dict(jaxpr=unknown_closed, name=name),
+                                avals_out=[v.aval for v in uj.outvars])
     k_it, u_it = iter(known_outs[:n_known_out]), iter(unknown_outs)
-    return [next(u_it) if u else PartialEvalTracer(trace, PartialVal.known(next(k_it)), None)
-            for u in out_unknowns]
+    return [PartialEvalTracer(trace, PartialVal.known(next(k_it)), None) if k else next(u_it)
+            for k in box["out_known"]]
 
 
 partial_eval_rules[jit_p] = _jit_partial_eval

@@ -94,6 +94,7 @@ class CompileContext:
         self.const_buffers: list = []
         self._temps = itertools.count()
         self._copies = itertools.count()
+        self.kernel_names = itertools.count()
 
     def add_const(self, value, aval) -> kir.Buffer:
         b = kir.Buffer(f"const{len(self.consts)}", aval.dtype, _size(aval), "const")

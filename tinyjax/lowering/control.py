@@ -150,21 +150,13 @@ def build_scan(cctx, eqn, buffers):
 
 
 def register():
-    try:
-        from ..lax import cond as _cond
-        def_control(_cond.cond_p, build_cond)
-    except (ImportError, AttributeError):
-        pass
-    try:
-        from ..lax import loops as _loops
-        def_control(_loops.while_p, build_while)
-    except (ImportError, AttributeError):
-        pass
-    try:
-        from ..lax import scan as _scan
-        def_control(_scan.scan_p, build_scan)
-    except (ImportError, AttributeError):
-        pass
+    # (lax.cond / lax.scan are also the names of functions: import the primitives)
+    from ..lax.cond import cond_p
+    from ..lax.loops import while_p
+    from ..lax.scan import scan_p
+    def_control(cond_p, build_cond)
+    def_control(while_p, build_while)
+    def_control(scan_p, build_scan)
 
 
 # ----------------------------------------------------------------------------- codegen
@@ -272,21 +264,30 @@ def _mem_type(dt):
     return llvm_type(dt, memory=True)
 
 
+def _sub_steps(s):
+    d = s.data
+    if s.kind == "cond":
+        return [x for p in d["branches"] for x in p.steps]
+    return list(d["init"]) + (d["cond"].steps if s.kind == "while" else []) + \
+        d["body"].steps + list(d["back"])
+
+
 def all_kernel_infos(steps):
     """Every KernelInfo under `steps`, nested bodies included."""
     out = []
     for s in steps:
         if isinstance(s, ControlStep):
-            d = s.data
-            subs = []
-            if s.kind == "cond":
-                for p in d["branches"]:
-                    subs += p.steps
-            else:
-                subs = list(d["init"]) + (d["cond"].steps if s.kind == "while" else []) + \
-                    d["body"].steps + list(d["back"])
-            out += all_kernel_infos(subs)
+            out += all_kernel_infos(_sub_steps(s))
         else:
             out.append(s)
     return out
 
+
+def all_control_steps(steps):
+    """Every ControlStep under `steps`, nested ones included."""
+    out = []
+    for s in steps:
+        if isinstance(s, ControlStep):
+            out.append(s)
+            out += all_control_steps(_sub_steps(s))
+    return out

@@ -49,6 +49,10 @@ def address(v: np.ndarray) -> int:
 def contiguous_value(a) -> np.ndarray:
     """The array's data as a C-contiguous NumPy array (copied only if needed)."""
     v = a._value if type(a) is Array else np.asarray(a)
+    if type(v) is not np.ndarray:   # e.g. a NumPy scalar wrapped in an Array
+        v = np.asarray(v)
+        if type(a) is Array:
+            a._value = v
     if not v.flags.c_contiguous:
         v = np.ascontiguousarray(v)
         v.flags.writeable = False
@@ -60,7 +64,7 @@ def contiguous_value(a) -> np.ndarray:
 def build_module(name, kernel_infos, slots: dict, plan, n_args: int, n_host: int = 0):
     """LLVM module: one function per kernel plus the entry glue (with the loops and
     branches of control-flow steps)."""
-    from .control import ControlStep, EntryEmitter, all_kernel_infos
+    from .control import EntryEmitter, all_control_steps, all_kernel_infos
     m = llvm_env.new_module(name)
     infos = all_kernel_infos(kernel_infos)
     fn_of = {id(info): emit_kernel_function(m, info.kernel, n_args) for info in infos}
@@ -73,7 +77,8 @@ def build_module(name, kernel_infos, slots: dict, plan, n_args: int, n_host: int
     pointers: dict = {}
     arena = b.load(b.gep(args, [I64(slots["arena"])], source_etype=PTR), typ=PTR)
     bufs = [x for info in infos for x in info.kernel.params] + \
-        [x for s in kernel_infos if isinstance(s, ControlStep) for x in s.scratch]
+        [x for s in all_control_steps(kernel_infos) for x in s.kernel.params + s.scratch]
+    bufs += [x.base for x in bufs if x.role == "view"]   # (a view of a view is in scope)
     for buf in dict.fromkeys(bufs):
         if buf.role == "view":
             continue
@@ -144,7 +149,7 @@ class Executable:
         vals = []
         for a in args:
             v = a._value if type(a) is Array else None
-            if v is None or not v.flags.c_contiguous:
+            if type(v) is not np.ndarray or not v.flags.c_contiguous:
                 v = contiguous_value(a)
             vals.append(v)
         arena = np.empty(self.plan.arena_bytes, np.uint8) if self.plan.arena_bytes else _EMPTY

@@ -155,7 +155,8 @@ class Assembler:
         self.producer = {v: e for e in jaxpr.eqns for v in e.outvars}
         self.memo: dict = {}
         self.host_slots = host_slots    # [(prim, params, in_avals, out_avals)]
-        self._names = itertools.count()
+        # kernel names are unique in the module, nested bodies included
+        self._names = cctx.kernel_names if cctx is not None else itertools.count()
 
     def reader(self, atom):
         if isinstance(atom, Literal):
