@@ -162,3 +162,15 @@ def test_rk4_scan_grad_matches_finite_differences():
         eps = 1e-5
         fd = (float(rk4_solve(2.0 + eps, y0)) - float(rk4_solve(2.0 - eps, y0))) / (2 * eps)
         np.testing.assert_allclose(float(g), fd, rtol=1e-6)
+
+
+@needs
+@pytest.mark.parametrize("unroll", [1, 2, 3, 7, 100])
+def test_scan_unroll_gives_the_same_result(unroll):
+    f = lambda c, xs: lax.scan(lambda c, x: (c * 0.9 + x, c - x), c, xs,  # noqa: E731
+                               unroll=unroll, reverse=unroll == 3)
+    xs = jnp.arange(7.0)
+    got = jit(f)(jnp.float32(1.0), xs)
+    want = _eager(f, jnp.float32(1.0), xs)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-6)

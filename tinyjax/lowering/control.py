@@ -146,7 +146,8 @@ def build_scan(cctx, eqn, buffers):
         _indent(_listing(body.steps), 4), _indent(_listing(back), 4))
     return ControlStep("scan", outer, scratch, list(eqn.outvars),
                        {"init": init_steps, "body": body, "back": back, "length": length,
-                        "reverse": p["reverse"], "x_views": x_views, "y_views": y_views}, text)
+                        "reverse": p["reverse"], "unroll": p.get("unroll", 1),
+                        "x_views": x_views, "y_views": y_views}, text)
 
 
 def register():
@@ -236,27 +237,37 @@ class EntryEmitter:
         d = s.data
         self.steps(d["init"])
         n = d["length"]
+        u = max(1, min(int(d.get("unroll", 1) or 1), n)) if n else 1
         if n == 0:
             return
+
+        def iteration(i):
+            """One step of the scan at (int64 SSA) position `i` of the iteration order."""
+            step = b.sub(I64(n - 1), i) if d["reverse"] else i
+            saved = dict(self.views)
+            for v in d["x_views"] + d["y_views"]:
+                self.views[v] = b.gep(self.pointer(v.base), [b.mul(step, I64(v.size))],
+                                      source_etype=_mem_type(v.dtype))
+            self.steps(d["body"].steps)
+            self.steps(d["back"])
+            self.views = saved
+
+        trips = n // u
         pre = b.block
         body = b.append_basic_block("scan.body")
         exit_ = b.append_basic_block("scan.exit")
         b.branch(body)
         b.position_at_end(body)
-        i = b.phi(I64, name="scan.i")
-        i.add_incoming(I64(0), pre)
-        step = b.sub(I64(n - 1), i) if d["reverse"] else i
-        saved = dict(self.views)
-        for v in d["x_views"] + d["y_views"]:
-            self.views[v] = b.gep(self.pointer(v.base), [b.mul(step, I64(v.size))],
-                                  source_etype=_mem_type(v.dtype))
-        self.steps(d["body"].steps)
-        self.steps(d["back"])
-        self.views = saved
-        nxt = b.add(i, I64(1))
-        i.add_incoming(nxt, b.block)
-        b.cbranch(b.icmp_signed("<", nxt, I64(n)), body, exit_)
+        t = b.phi(I64, name="scan.t")
+        t.add_incoming(I64(0), pre)
+        for k in range(u):              # unroll=u: u copies of the body per trip
+            iteration(b.add(b.mul(t, I64(u)), I64(k)))
+        nxt = b.add(t, I64(1))
+        t.add_incoming(nxt, b.block)
+        b.cbranch(b.icmp_signed("<", nxt, I64(trips)), body, exit_)
         b.position_at_end(exit_)
+        for k in range(trips * u, n):   # the remainder
+            iteration(I64(k))
 
 
 def _mem_type(dt):
