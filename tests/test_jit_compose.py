@@ -157,3 +157,13 @@ def test_collectives_inside_jit_under_named_vmap():
     np.testing.assert_allclose(vmap(jit(f), axis_name="i")(x), [-1.5, -0.5, 0.5, 1.5])
     g = tinyjax.checkpoint(lambda x: lax.psum(x, "i") * x)
     np.testing.assert_allclose(vmap(g, axis_name="i")(x), 6.0 * np.arange(4.0))
+
+
+def test_axis_index_inside_jit_cond_and_loops_under_named_vmap():
+    x = jnp.arange(4.0)
+    np.testing.assert_allclose(vmap(jit(lambda v: v * lax.axis_index("i")), axis_name="i")(x),
+                               [0.0, 1.0, 4.0, 9.0])
+    f = lambda v: lax.fori_loop(0, 3, lambda k, u: u + lax.axis_index("i"), v)  # noqa: E731
+    np.testing.assert_allclose(vmap(f, axis_name="i")(x), [0.0, 4.0, 8.0, 12.0])
+    g = lambda v: lax.cond(v > 1, lambda u: u * lax.axis_index("i"), lambda u: -u, v)  # noqa
+    np.testing.assert_allclose(vmap(g, axis_name="i")(x), [0.0, -1.0, 4.0, 9.0])

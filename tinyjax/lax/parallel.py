@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import batch_util, pytree
+from ..core import trace as _core_trace
 from ..core.abstract import ShapedArray
 from ..core.trace import Primitive, Tracer, abstract_eval_rules
 from ..interpreters import ad
@@ -245,11 +246,30 @@ def ppermute(x, axis_name, perm):
 
 # ----------------------------------------------------------------------------- axis_index
 
+class _AxisIndexPrimitive(Primitive):
+    """`axis_index` reads the axis environment rather than operands, so it binds by
+    itself: under the vmap that owns the axis it is that vmap's iota; inside a trace
+    nested deeper (jit, cond, a loop body under that vmap) it is staged as an
+    equation, which the batching of the enclosing call resolves."""
+
+    __slots__ = ()
+
+    def bind(self, *args, axis_name):
+        frame = batch_util.axis_frame(axis_name)
+        dyn = _core_trace._state.dynamic
+        if frame.main.level > dyn.level:
+            trace = frame.main.trace()
+            return BatchTracer(trace, iota(np.dtype(np.int32), frame.size), 0)
+        return dyn.trace().process_primitive(self, [], {"axis_name": axis_name})
+
+
+axis_index_p = _AxisIndexPrimitive("axis_index")
+abstract_eval_rules[axis_index_p] = lambda *, axis_name: ShapedArray((), np.dtype(np.int32))
+
+
 def axis_index(axis_name):
     """This member's index along the named axis (an int32 scalar per member)."""
-    frame = batch_util.axis_frame(axis_name)
-    trace = frame.main.trace()
-    return BatchTracer(trace, iota(np.dtype(np.int32), frame.size), 0)
+    return axis_index_p.bind(axis_name=axis_name)
 
 
 def _check_scalar_name(axis_name):
