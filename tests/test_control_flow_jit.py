@@ -174,3 +174,14 @@ def test_scan_unroll_gives_the_same_result(unroll):
     want = _eager(f, jnp.float32(1.0), xs)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+@needs
+def test_grad_of_jit_and_checkpoint_containing_cond():
+    def f(w):
+        return lax.cond(w > 0, lambda v: jnp.sin(v) * v, lambda v: v ** 3, w)
+
+    for wrap in (jit, tinyjax.checkpoint):
+        for w in (0.7, -0.4):
+            want = np.cos(w) * w + np.sin(w) if w > 0 else 3 * w ** 2
+            np.testing.assert_allclose(grad(wrap(f))(w), want, rtol=1e-5)

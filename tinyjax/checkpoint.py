@@ -16,7 +16,7 @@ from .core.abstract import raise_to_shaped
 from .core.jaxpr import ClosedJaxpr, eval_jaxpr, pp_param_rules
 from .core.trace import Primitive, abstract_eval_rules
 from .interpreters import ad
-from .interpreters.call_rules import call_batch, call_jvp, consts_as_args
+from .interpreters.call_rules import call_batch, call_jvp, call_partial_eval, consts_as_args
 from .interpreters.eval import array_impl_rules
 from .interpreters.partial_eval import (
     PartialEvalTracer,
@@ -85,6 +85,13 @@ ad.jvp_rules[checkpoint_p] = _checkpoint_jvp
 
 
 def _checkpoint_partial_eval(trace, tracers, *, jaxpr, prevent_cse, differentiated, policy):
+    if any(e.primitive in partial_eval_rules for e in jaxpr.jaxpr.eqns):
+        # higher-order equations inside (scan, cond, while...) must split by their
+        # own rules: trace the split (it saves every residual the unknown half needs)
+        return call_partial_eval(
+            checkpoint_p, trace, tracers, jaxpr,
+            dict(prevent_cse=prevent_cse, differentiated=differentiated, policy=policy),
+            "checkpoint partial eval")
     j, consts = _closed_to_args(jaxpr)
     in_unknowns = [False] * len(consts) + [not t.pval.is_known for t in tracers]
     pol = policy or checkpoint_policies.nothing_saveable

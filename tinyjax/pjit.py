@@ -28,12 +28,15 @@ from .core.errors import api_boundary
 from .core.jaxpr import ClosedJaxpr, Jaxpr, pp_param_rules
 from .core.trace import Primitive, Tracer, abstract_eval_rules
 from .interpreters import ad
-from .interpreters.call_rules import bind_traced, call_batch, call_jvp, consts_as_args
+from .interpreters.call_rules import (
+    bind_traced,
+    call_batch,
+    call_jvp,
+    call_partial_eval,
+    consts_as_args,
+)
 from .interpreters.eval import array_impl_rules
 from .interpreters.partial_eval import (
-    PartialEvalTracer,
-    PartialVal,
-    partial_eval_flat,
     partial_eval_rules,
     trace_to_jaxpr,
 )
@@ -143,40 +146,7 @@ def _eval(closed, args):
 
 
 def _jit_partial_eval(trace, tracers, *, jaxpr, name, donated=(), inline=False):
-    """Split a jit call into a known call (known outputs + residuals) and an unknown
-    one. The known half is found by *tracing* the jaxpr under partial evaluation, so
-    each inner primitive (loops, conditionals...) splits by its own rule."""
-    j, consts = _closed_to_args(jaxpr)
-    known = [True] * len(consts) + [t.pval.is_known for t in tracers]
-    avals = [raise_to_shaped(c) for c in consts] + [t.aval for t in tracers]
-    box = {}
-
-    def known_fun(*known_vals):
-        it = iter(known_vals)
-        pvals = [PartialVal.known(next(it)) if k else PartialVal.unknown(a)
-                 for k, a in zip(known, avals)]
-        ujaxpr, pvals_out, res = partial_eval_flat(lambda *a: _eval(j, a), pvals)
-        box.update(ujaxpr=ujaxpr, out_known=[p.is_known for p in pvals_out], n_res=len(res))
-        return [p.const for p in pvals_out if p.is_known] + list(res)
-
-    known_vals = list(consts) + [t.pval.const for t in tracers if t.pval.is_known]
-    kclosed, kconsts = consts_as_args(trace_to_jaxpr(
-        known_fun, [raise_to_shaped(v) for v in known_vals], name="jit partial eval"))
-    known_outs = jit_p.bind(*kconsts, *known_vals, jaxpr=kclosed, name=name)
-    n_res = box["n_res"]
-    n_known_out = len(known_outs) - n_res
-    residuals = known_outs[n_known_out:]
-    uj = box["ujaxpr"]
-    unknown_closed = ClosedJaxpr(Jaxpr([], list(uj.constvars) + list(uj.invars), uj.outvars,
-                                       uj.eqns), [])
-    res_tracers = [trace.instantiate_const(trace.pure(r)) for r in residuals]
-    unknown_in = [t for t in tracers if not t.pval.is_known]
-    unknown_outs = trace.record(jit_p, res_tracers + unknown_in,
-                                dict(jaxpr=unknown_closed, name=name),
-                                avals_out=[v.aval for v in uj.outvars])
-    k_it, u_it = iter(known_outs[:n_known_out]), iter(unknown_outs)
-    return [PartialEvalTracer(trace, PartialVal.known(next(k_it)), None) if k else next(u_it)
-            for k in box["out_known"]]
+    return call_partial_eval(jit_p, trace, tracers, jaxpr, {"name": name}, "jit partial eval")
 
 
 partial_eval_rules[jit_p] = _jit_partial_eval
@@ -586,7 +556,7 @@ def compiled_eqn_impl(prim, python_impl):
     """Eager evaluation of `prim` through the compiler (as JAX runs eager control
     flow): one equation compiled per (params, input types), cached. Under
     disable_jit it falls back to `python_impl`."""
-    from .core.jaxpr import Jaxpr, JaxprEqn, Var
+    from .core.jaxpr import JaxprEqn, Var
 
     def impl(*args, **params):
         if _cfg["jax_disable_jit"]:
