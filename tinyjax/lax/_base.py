@@ -123,3 +123,19 @@ def broadcast_shapes_lax(name: str, *shapes) -> tuple:
 
 def aval(shape, dtype, weak_type=False) -> ShapedArray:
     return ShapedArray(tuple(shape), np.dtype(dtype), weak_type)
+
+
+def split_list(seq, *sizes) -> list:
+    """`seq` cut into consecutive pieces of the given sizes, plus the rest."""
+    out, i = [], 0
+    for n in sizes:
+        out.append(list(seq[i:i + n]))
+        i += n
+    out.append(list(seq[i:]))
+    return out
+
+
+def same_shape_dtype(a, b) -> bool:
+    """JAX's typematch for carries and branch outputs: shape and dtype agree (weak
+    types may differ)."""
+    return tuple(a.shape) == tuple(b.shape) and a.dtype == b.dtype

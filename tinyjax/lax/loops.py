@@ -42,6 +42,8 @@ from ..interpreters.partial_eval import (
     trace_to_jaxpr,
 )
 from ._base import asarray
+from ._base import same_shape_dtype as _same_type
+from ._base import split_list as _split
 from .elementwise import _const, add, convert_element_type, lt, select_n
 from .reductions import reduce_or
 from .shapes import broadcast_in_dim
@@ -52,20 +54,6 @@ _REVERSE_MODE_ERROR = (
     "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with "
     "dynamic start/stop values. Try using lax.scan, or using fori_loop with static "
     "start/stop.")
-
-
-def _split(xs, *sizes):
-    out, i = [], 0
-    for n in sizes:
-        out.append(list(xs[i:i + n]))
-        i += n
-    out.append(list(xs[i:]))
-    return out
-
-
-def _same_type(a: ShapedArray, b: ShapedArray) -> bool:
-    """JAX's typematch: shape and dtype agree (weak types may differ)."""
-    return tuple(a.shape) == tuple(b.shape) and a.dtype == b.dtype
 
 
 def _close(fun, in_avals, name):

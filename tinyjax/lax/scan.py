@@ -50,6 +50,8 @@ from . import elementwise as _ew
 from . import indexing as _ix
 from . import shapes as _sh
 from ._base import asarray, canonical_axis
+from ._base import same_shape_dtype as _same
+from ._base import split_list as _split
 
 __all__ = ["associative_scan", "map", "scan", "scan_p"]
 
@@ -57,19 +59,6 @@ __all__ = ["associative_scan", "map", "scan", "scan_p"]
 # ============================================================================= the primitive
 
 scan_p = Primitive("scan", multiple_results=True)
-
-
-def _split(seq, *sizes):
-    out, i = [], 0
-    for n in sizes:
-        out.append(list(seq[i:i + n]))
-        i += n
-    out.append(list(seq[i:]))
-    return out
-
-
-def _same(a, b) -> bool:
-    return a.shape == b.shape and a.dtype == b.dtype
 
 
 def _scan_abstract_eval(*avals, jaxpr, num_consts, num_carry, length, reverse, unroll,
