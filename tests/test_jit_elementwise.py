@@ -86,50 +86,23 @@ def _arr(x):
     return jnp.asarray(np.asarray(x))
 
 
-def _skip_missing(e):
-    msg = str(e)
-    if "no LLVM code generator" in msg:
-        pytest.skip(f"math code generator missing: {msg}")
-    raise e
-
-
 def run_both(f, *args, **kw):
     args = [_arr(a) if isinstance(a, np.ndarray) else a for a in args]
     expect = f(*args, **kw)
-    try:
-        got = tj.jit(lambda *a: f(*a, **kw))(*args)
-    except NotImplementedError as e:
-        _skip_missing(e)
+    got = tj.jit(lambda *a: f(*a, **kw))(*args)
     return got, expect
 
 
 def check_many(fns, *args, signed_zero=False, **tol):
     """Compile the functions `fns` ({name: f} or {name: (f, tol)}) as one jit (one
-    module, one kernel each) and compare every result with eager; a function whose
-    math code generator is missing is skipped alone (then they compile one by one)."""
+    module, one kernel each) and compare every result with eager."""
     fns = {k: (v if isinstance(v, tuple) else (v, tol)) for k, v in fns.items()}
     arrs = [_arr(a) if isinstance(a, np.ndarray) else a for a in args]
     expect = {k: f(*arrs) for k, (f, _) in fns.items()}
-    try:
-        got = tj.jit(lambda *a: {k: f(*a) for k, (f, _) in fns.items()})(*arrs)
-    except NotImplementedError:
-        missing = []
-        got = {}
-        for k, (f, _) in fns.items():
-            try:
-                got[k] = tj.jit(f)(*arrs)
-            except NotImplementedError as e:
-                if "no LLVM code generator" not in str(e):
-                    raise
-                missing.append(k)
-    else:
-        missing = []
+    got = tj.jit(lambda *a: {k: f(*a) for k, (f, _) in fns.items()})(*arrs)
     for k, (f, t) in fns.items():
-        if k in got:
-            assert_close(got[k], expect[k], signed_zero=signed_zero, err=k, **t)
-            assert getattr(got[k], "weak_type", False) == getattr(expect[k], "weak_type", False)
-    if missing:
-        pytest.skip(f"math code generators missing for {missing}")
+        assert_close(got[k], expect[k], signed_zero=signed_zero, err=k, **t)
+        assert getattr(got[k], "weak_type", False) == getattr(expect[k], "weak_type", False)
 
 
 def assert_close(got, expect, ulps=0, rtol=0.0, atol=0.0, signed_zero=False, err=""):
