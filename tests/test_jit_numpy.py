@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 import pytest
-from test_jit_table import assert_ulp_close
+from test_jit_table import _max_finite, assert_ulp_close
 
 import tinyjax
 import tinyjax.nn
@@ -436,25 +436,13 @@ X64_CASES = [
 
 # ----------------------------------------------------------------------------- the check
 
-def _mag(arrays):
-    m = 1.0
-    for a in arrays:
-        a = np.asarray(a)
-        if a.dtype.kind in "fiu" and a.size:
-            v = np.abs(a.astype(np.float64))
-            v = v[np.isfinite(v)]
-            if v.size:
-                m = max(m, float(v.max()))
-    return m
-
-
 def check(case, seed=0):
     rng = np.random.default_rng(seed)
     args = [jnp.asarray(g(rng)) for g in case.args]
     eager = [np.asarray(o) for o in tree_leaves(case.fun(*args))]
     got = [np.asarray(o) for o in tree_leaves(tinyjax.jit(case.fun)(*args))]
     assert len(got) == len(eager)
-    mag = _mag(list(args) + eager)
+    mag = _max_finite(list(args) + eager)
     for k, (g, e) in enumerate(zip(got, eager)):
         msg = f"[{case.name} output {k}]"
         assert g.shape == e.shape, (g.shape, e.shape, msg)

@@ -8,6 +8,8 @@ across the named axis itself, use `collective_rules[prim](trace, vals, dims, **p
 """
 from __future__ import annotations
 
+import contextlib
+
 from ..core import batch_util
 from ..core import trace as core
 from ..core.abstract import ShapedArray, raise_to_shaped
@@ -187,36 +189,63 @@ class BatchTrace(Trace):
         return f"vmap{'' if name is None else f' (axis {name!r})'}"
 
 
-def batch_flat(fun, vals, in_dims, out_dims, axis_size, axis_name=None):
-    """Run `fun` on values batched along `in_dims`; return outputs with their batch
-    dims moved to `out_dims` (None: the output must be unbatched)."""
+@contextlib.contextmanager
+def batch_main(axis_size, axis_name=None):
+    """A fresh vmap level over a (possibly named) axis of `axis_size`; yields its trace."""
     with core.new_main(BatchTrace) as main:
         frame = batch_util.AxisFrame(axis_name, axis_size, main)
         main.payload = frame
         batch_util.push_axis(frame)
         try:
-            trace = main.trace()
-            tracers = [BatchTracer(trace, v, d) if d is not not_mapped else v
-                       for v, d in zip(vals, in_dims)]
-            outs = fun(*tracers)
-            results = []
-            for o, od in zip(outs, out_dims(len(outs)) if callable(out_dims) else out_dims):
-                t = trace.full_raise(o)
-                v, d = t.val, t.batch_dim
-                if od is None:
-                    if d is not not_mapped:
-                        raise ValueError(
-                            "vmap has mapped output but out_axes is None: an output that "
-                            "depends on the mapped inputs must have an out axis")
-                    results.append(v)
-                else:
-                    results.append(matchaxis(v, d, od % (_ndim(v) + (d is not_mapped)),
-                                             axis_size))
+            yield main.trace()
         finally:
             batch_util.pop_axis()
+
+
+def batch_flat(fun, vals, in_dims, out_dims, axis_size, axis_name=None):
+    """Run `fun` on values batched along `in_dims`; return outputs with their batch
+    dims moved to `out_dims` (None: the output must be unbatched)."""
+    with batch_main(axis_size, axis_name) as trace:
+        tracers = [BatchTracer(trace, v, d) if d is not not_mapped else v
+                   for v, d in zip(vals, in_dims)]
+        outs = fun(*tracers)
+        results = []
+        for o, od in zip(outs, out_dims(len(outs)) if callable(out_dims) else out_dims):
+            t = trace.full_raise(o)
+            v, d = t.val, t.batch_dim
+            if od is None:
+                if d is not not_mapped:
+                    raise ValueError(
+                        "vmap has mapped output but out_axes is None: an output that "
+                        "depends on the mapped inputs must have an out axis")
+                results.append(v)
+            else:
+                results.append(matchaxis(v, d, od % (_ndim(v) + (d is not_mapped)),
+                                         axis_size))
     return results
 
 
-__all__ = ["BatchTrace", "BatchTracer", "batch_flat", "batching_rules", "bdim_at_front",
-           "collective_rules", "defbroadcasting", "defreducer", "defvectorized", "matchaxis",
+def batch_eval_jaxpr(closed, vals, batched, axis_size, axis_name=None, force=None):
+    """Evaluate a closed jaxpr on `vals` (the `batched` ones carry the batch at axis 0)
+    under a fresh vmap. Returns (outputs, which are batched): an output that depends on
+    the batch, or one `force`d, comes back batched at axis 0, the others unbatched (what
+    the fixpoints of loop and scan batching rules need)."""
+    from ..core.jaxpr import eval_jaxpr
+    with batch_main(axis_size, axis_name) as trace:
+        args = [BatchTracer(trace, v, 0) if b else v for v, b in zip(vals, batched)]
+        outs = eval_jaxpr(closed.jaxpr, closed.consts, *args)
+        res, res_batched = [], []
+        for i, o in enumerate(outs):
+            t = trace.full_raise(o)
+            if t.batch_dim is not_mapped and not (force is not None and force[i]):
+                res.append(t.val)
+                res_batched.append(False)
+            else:
+                res.append(matchaxis(t.val, t.batch_dim, 0, axis_size))
+                res_batched.append(True)
+    return res, res_batched
+
+
+__all__ = ["BatchTrace", "BatchTracer", "batch_eval_jaxpr", "batch_flat", "batch_main",
+           "batching_rules", "bdim_at_front", "collective_rules", "defbroadcasting", "defreducer", "defvectorized", "matchaxis",
            "moveaxis", "not_mapped"]

@@ -22,8 +22,7 @@ import inspect
 
 import numpy as np
 
-from ..core import batch_util, dtypes, pytree
-from ..core import trace as core
+from ..core import dtypes, pytree
 from ..core.abstract import ShapedArray, raise_to_shaped
 from ..core.ad_util import Zero, instantiate, tangent_aval
 from ..core.config import config
@@ -31,7 +30,11 @@ from ..core.errors import ConcretizationTypeError
 from ..core.jaxpr import ClosedJaxpr, dce_jaxpr, eval_jaxpr
 from ..core.trace import Primitive, Tracer, abstract_eval_rules
 from ..interpreters import ad
-from ..interpreters.batching import BatchTrace, BatchTracer, collective_rules, matchaxis
+from ..interpreters.batching import (
+    batch_eval_jaxpr,
+    collective_rules,
+    matchaxis,
+)
 from ..interpreters.call_rules import consts_as_args
 from ..interpreters.eval import array_impl_rules
 from ..interpreters.partial_eval import (
@@ -269,29 +272,8 @@ ad.transpose_rules[while_p] = _while_transpose_error
 # ----------------------------------------------------------------------------- batching
 
 def _batch_eval(closed, vals, batched, size, name, force=None):
-    """Evaluate `closed` on `vals` (the `batched` ones carry the batch at axis 0) under a
-    fresh vmap over axis `name`. Returns (outputs, which are batched); a batched output,
-    or one `force`d, comes back with its batch at axis 0."""
-    with core.new_main(BatchTrace) as main:
-        frame = batch_util.AxisFrame(name, size, main)
-        main.payload = frame
-        batch_util.push_axis(frame)
-        try:
-            trace = main.trace()
-            args = [BatchTracer(trace, v, 0) if b else v for v, b in zip(vals, batched)]
-            outs = eval_jaxpr(closed.jaxpr, closed.consts, *args)
-            res, res_bat = [], []
-            for i, o in enumerate(outs):
-                t = trace.full_raise(o)
-                if t.batch_dim is None and not (force is not None and force[i]):
-                    res.append(t.val)
-                    res_bat.append(False)
-                else:
-                    res.append(matchaxis(t.val, t.batch_dim, 0, size))
-                    res_bat.append(True)
-        finally:
-            batch_util.pop_axis()
-    return res, res_bat
+    """(outputs, which are batched) of `closed` under a fresh vmap over axis `name`."""
+    return batch_eval_jaxpr(closed, vals, batched, size, name, force)
 
 
 def _batched_aval(a, size):

@@ -35,7 +35,11 @@ from ..core.errors import ConcretizationTypeError
 from ..core.jaxpr import ClosedJaxpr, Jaxpr, Literal, dce_jaxpr, eval_jaxpr
 from ..core.trace import Primitive, Tracer, abstract_eval_rules
 from ..interpreters import ad
-from ..interpreters.batching import BatchTrace, BatchTracer, collective_rules, matchaxis
+from ..interpreters.batching import (
+    batch_eval_jaxpr,
+    collective_rules,
+    matchaxis,
+)
 from ..interpreters.call_rules import consts_as_args
 from ..interpreters.eval import array_impl_rules
 from ..interpreters.partial_eval import (
@@ -446,26 +450,9 @@ def _batch_body(jaxpr, size, axis_name, in_batched, instantiate_out):
     out_b: list = []
 
     def fun(*args):
-        with core.new_main(BatchTrace) as main:
-            frame = batch_util.AxisFrame(axis_name, size, main)
-            main.payload = frame
-            batch_util.push_axis(frame)
-            try:
-                trace = main.trace()
-                tracers = [BatchTracer(trace, a, 0) if b else a for a, b in zip(args, in_batched)]
-                outs = eval_jaxpr(j, jaxpr.consts, *tracers)
-                results = []
-                out_b.clear()
-                for o, inst in zip(outs, instantiate_out):
-                    t = trace.full_raise(o)
-                    if t.batch_dim is None and not inst:
-                        results.append(t.val)
-                        out_b.append(False)
-                    else:
-                        results.append(matchaxis(t.val, t.batch_dim, 0, size))
-                        out_b.append(True)
-            finally:
-                batch_util.pop_axis()
+        results, batched = batch_eval_jaxpr(jaxpr, args, in_batched, size, axis_name,
+                                            force=instantiate_out)
+        out_b[:] = batched
         return results
 
     closed = trace_to_jaxpr(fun, in_avals, name="scan vmap")
