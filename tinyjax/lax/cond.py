@@ -559,6 +559,17 @@ def _is_concrete(x) -> bool:
     return not isinstance(x, Tracer) or x.to_concrete_value() is not None
 
 
+def _operands(operands, operand):
+    """The positional operands, or the single `operand=` keyword (not both)."""
+    if operand is _no_operand:
+        return operands
+    if operands:
+        raise type_error(
+            f"if 'operand' keyword is passed then no positional operands can be passed, "
+            f"got operand={operand!r} and positional operands {operands!r}")
+    return (operand,)
+
+
 def cond(pred, true_fun, false_fun, *operands, operand=_no_operand):
     """`true_fun(*operands)` if `pred` else `false_fun(*operands)`, as one primitive
     that every transformation understands (jax.lax.cond).
@@ -568,12 +579,7 @@ def cond(pred, true_fun, false_fun, *operands, operand=_no_operand):
 
     >>> cond(x > 0, lambda x: x * 2, lambda x: -x, x)  # doctest: +SKIP
     """
-    if operand is not _no_operand:
-        if operands:
-            raise type_error(
-                f"if 'operand' keyword is passed then no positional operands can be passed, "
-                f"got operand={operand!r} and positional operands {operands!r}")
-        operands = (operand,)
+    operands = _operands(operands, operand)
     if not (callable(true_fun) and callable(false_fun)):
         raise type_error("lax.cond: true_fun and false_fun arguments should be callable.")
     if isinstance(pred, (list, tuple, str, dict)) or pred is None:
@@ -601,12 +607,7 @@ def switch(index, branches, *operands, operand=_no_operand):
 
     >>> switch(i, [jnp.sin, jnp.cos, lambda x: x], x)  # doctest: +SKIP
     """
-    if operand is not _no_operand:
-        if operands:
-            raise type_error(
-                f"if 'operand' keyword is passed then no positional operands can be passed, "
-                f"got operand={operand!r} and positional operands {operands!r}")
-        operands = (operand,)
+    operands = _operands(operands, operand)
     funs = tuple(branches)
     if not funs:
         raise value_error("Empty branch sequence")
